@@ -1,0 +1,135 @@
+package ingest_test
+
+import (
+	"context"
+	"database/sql"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/kam-analytics/kam/ingest"
+	"github.com/kam-analytics/kam/ingest/warehouse"
+)
+
+func openWarehouse(t *testing.T) *sql.DB {
+	t.Helper()
+	db, err := warehouse.Open(context.Background(), filepath.Join(t.TempDir(), "kam.duckdb"), warehouse.Settings{Threads: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func write(t *testing.T, dir, name, body string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func queryStrings(t *testing.T, db *sql.DB, q string) []string {
+	t.Helper()
+	rows, err := db.Query(q)
+	if err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+const ordersHeader = "order_id,line_no,order_date,client_id,sku,qty,price,shipped_qty,shipped_on\n"
+
+func TestLoadCanonicalCSV(t *testing.T) {
+	dir := t.TempDir()
+	db := openWarehouse(t)
+	l := &ingest.Loader{DB: db, BaseDir: dir}
+	src := ingest.Source{Name: "order_lines", Entity: "order_lines", Files: "inbox/order_lines/*.csv"}
+	body := ordersHeader +
+		"O1,1,2026-10-01,C1,S1,2,10.50,2,2026-10-02\n" + // line 2 ok
+		"O1,2,2026-10-01,C1,S2,abc,1,,\n" + // line 3 qty not a number
+		"\n" + // line 4 blank
+		"O2,1,2026-02-31,C2,S1,1,5,,\n" + // line 5 bad date
+		"O2,2,2026-10-03,C2,\"S\n3\",1,5,,\n" + // lines 6-7 multi-line sku
+		"O3,1,2026-10-03,C2,S1,1,5,,,extra\n" + // line 8 too many fields
+		"O1,1,2026-10-01,C1,S1,3,10.50,3,2026-10-02\n" + // line 9 replaces line 2
+		"O4,1,2026-10-04,,S1,1,5,,\n" + // line 10 client_id missing
+		"O5,1,2026-10-04,C3,S1,1,5.123456,,\n" // line 11 too many decimals
+	p := write(t, dir, "inbox/order_lines/orders_2026-10.csv", body)
+	res := l.LoadFile(context.Background(), &src, p)
+	if res.Err != nil {
+		t.Fatalf("LoadFile: %v", res.Err)
+	}
+	if got, want := [5]int64{res.Read, res.Loaded, res.Replaced, res.Quarantined, res.Filtered}, [5]int64{8, 2, 1, 5, 0}; got != want {
+		t.Errorf("counts read/loaded/replaced/quarantined/filtered = %v, want %v", got, want)
+	}
+	got := queryStrings(t, db, "SELECT order_id || '/' || line_no || ' qty=' || qty || ' line=' || _line FROM order_lines ORDER BY 1")
+	want := []string{"O1/1 qty=3.0000 line=9", "O2/2 qty=1.0000 line=6"}
+	if strings.Join(got, ";") != strings.Join(want, ";") {
+		t.Errorf("loaded rows = %q, want %q", got, want)
+	}
+	got = queryStrings(t, db, "SELECT line || ' ' || field || ': ' || reason FROM quarantine ORDER BY line")
+	want = []string{
+		`3 qty: qty "abc" is not a number`,
+		`5 order_date: order_date "2026-02-31" is not a date (expected YYYY-MM-DD)`,
+		`8 : expected 9 fields, found 10`,
+		`10 client_id: client_id is required`,
+		`11 price: price "5.123456" has more than 4 decimal places`,
+	}
+	if strings.Join(got, ";") != strings.Join(want, ";") {
+		t.Errorf("quarantine =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+
+	// The same bytes under another name load once.
+	p2 := write(t, dir, "inbox/order_lines/copy.csv", body)
+	if r := l.LoadFile(context.Background(), &src, p2); r.Status != ingest.StatusSkipped {
+		t.Errorf("second load of the same bytes: status %s, want skipped", r.Status)
+	}
+	// A correction replaces the row with the same key.
+	p3 := write(t, dir, "inbox/order_lines/fix.csv", ordersHeader+"O2,2,2026-10-03,C2,S3,7,5,,\n")
+	r := l.LoadFile(context.Background(), &src, p3)
+	if r.Err != nil || r.Updated != 1 || r.Loaded != 1 {
+		t.Errorf("correction: %+v, want 1 loaded, 1 updated", r)
+	}
+	if got := queryStrings(t, db, "SELECT qty::VARCHAR FROM order_lines WHERE order_id = 'O2'"); len(got) != 1 || got[0] != "7.0000" {
+		t.Errorf("corrected qty = %v, want [7.0000]", got)
+	}
+}
+
+func TestLoadRejectsBadHeader(t *testing.T) {
+	dir := t.TempDir()
+	db := openWarehouse(t)
+	l := &ingest.Loader{DB: db, BaseDir: dir}
+	src := ingest.Source{Name: "order_lines", Entity: "order_lines", Files: "*.csv"}
+	for _, tc := range []struct{ name, body, want string }{
+		{"unknown", "order_id,line_no,order_date,client_id,sku,qty,price,colour\n", `unknown column "colour"`},
+		{"missing", "order_id,line_no,order_date,client_id,sku,qty\n", `missing required column "price"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := write(t, dir, tc.name+".csv", tc.body)
+			r := l.LoadFile(context.Background(), &src, p)
+			if r.Status != ingest.StatusFailed || !strings.Contains(r.Err.Error(), tc.want) || !strings.Contains(r.Err.Error(), tc.name+".csv") {
+				t.Errorf("LoadFile(%s) = %s %v, want failure naming the file and %s", tc.name, r.Status, r.Err, tc.want)
+			}
+		})
+	}
+	var n int
+	db.QueryRow("SELECT count(*) FROM meta.ledger").Scan(&n)
+	if n != 0 {
+		t.Errorf("failed files in ledger: %d, want 0", n)
+	}
+}
