@@ -14,8 +14,10 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"math/big"
 	"runtime"
 	"strings"
+	"time"
 
 	"github.com/duckdb/duckdb-go/v2"
 )
@@ -180,4 +182,71 @@ func QuoteString(s string) string {
 // QuoteIdent returns s as a SQL identifier.
 func QuoteIdent(s string) string {
 	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
+}
+
+// FormatValue renders a scanned DuckDB value as text: NULL as "", dates as
+// YYYY-MM-DD, timestamps in RFC 3339, decimals exactly.
+func FormatValue(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case time.Time:
+		if x.Hour() == 0 && x.Minute() == 0 && x.Second() == 0 && x.Nanosecond() == 0 {
+			return x.Format("2006-01-02")
+		}
+		return x.UTC().Format(time.RFC3339)
+	case []byte:
+		return string(x)
+	case duckdb.Decimal:
+		return DecimalString(x)
+	}
+	return fmt.Sprint(v)
+}
+
+// DecimalString renders a DuckDB decimal with all its scale digits.
+func DecimalString(d duckdb.Decimal) string {
+	s := new(big.Int).Abs(d.Value).String()
+	sign := ""
+	if d.Value.Sign() < 0 {
+		sign = "-"
+	}
+	if d.Scale == 0 {
+		return sign + s
+	}
+	sc := int(d.Scale)
+	if len(s) <= sc {
+		s = strings.Repeat("0", sc-len(s)+1) + s
+	}
+	return sign + s[:len(s)-sc] + "." + s[len(s)-sc:]
+}
+
+// ScanStrings runs a query and returns its columns and rows as text.
+func ScanStrings(rows *sql.Rows, limit int) ([]string, [][]string, int, error) {
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	var out [][]string
+	n := 0
+	for rows.Next() {
+		n++
+		if limit > 0 && n > limit {
+			continue
+		}
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return nil, nil, 0, err
+		}
+		row := make([]string, len(cols))
+		for i, v := range vals {
+			row[i] = FormatValue(v)
+		}
+		out = append(out, row)
+	}
+	return cols, out, n, rows.Err()
 }

@@ -1,0 +1,140 @@
+package models_test
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kam-analytics/kam/ingest"
+	"github.com/kam-analytics/kam/ingest/warehouse"
+	"github.com/kam-analytics/kam/models"
+)
+
+// loadFixture ingests testdata/<dir>/<entity>.csv into a fresh warehouse.
+func loadFixture(t *testing.T, dir string) *sql.DB {
+	t.Helper()
+	db, err := warehouse.Open(context.Background(), filepath.Join(t.TempDir(), "kam.duckdb"), warehouse.Settings{Threads: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	abs, _ := filepath.Abs(filepath.Join("testdata", dir))
+	l := &ingest.Loader{DB: db, BaseDir: abs}
+	var sources []ingest.Source
+	for _, e := range warehouse.Entities {
+		if _, err := os.Stat(filepath.Join(abs, e.Name+".csv")); err == nil {
+			sources = append(sources, ingest.Source{Name: e.Name, Entity: e.Name, Files: e.Name + ".csv"})
+		}
+	}
+	for _, r := range l.Run(context.Background(), sources) {
+		if r.Err != nil || r.Quarantined > 0 {
+			t.Fatalf("fixture %s: %v (quarantined %d)", r.File, r.Err, r.Quarantined)
+		}
+	}
+	return db
+}
+
+func rowsOf(t *testing.T, db *sql.DB, q string) []string {
+	t.Helper()
+	rows, err := db.Query(q)
+	if err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	_, got, _, err := warehouse.ScanStrings(rows, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, r := range got {
+		out = append(out, strings.Join(r, " "))
+	}
+	return out
+}
+
+func assertRows(t *testing.T, db *sql.DB, q string, want []string) {
+	t.Helper()
+	got := rowsOf(t, db, q)
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("%s\ngot:\n%s\nwant:\n%s", q, strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+func date(s string) time.Time { d, _ := time.Parse("2006-01-02", s); return d }
+
+func TestBuildBasic(t *testing.T) {
+	db := loadFixture(t, "basic")
+	res, err := models.Build(context.Background(), db, models.Options{AsOf: date("2026-10-25")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Checks == 0 {
+		t.Error("no checks ran")
+	}
+	// Hand-computed: C2 moved from M1 to M2 on 2026-10-16 (exclusive valid_to);
+	// O4 names M1 itself; R1 returns 100 of C1's cheese.
+	assertRows(t, db, `SELECT month, client_id, category, manager_id, shipped_amount::decimal(18,2), returns_amount::decimal(18,2), net_sales::decimal(18,2), orders, lines
+        FROM sales_monthly ORDER BY ALL`, []string{
+		"2026-09-01 C3 Food M2 200.00 0.00 200.00 1 1",
+		"2026-10-01 C1 Drinks M1 80.00 0.00 80.00 1 1",
+		"2026-10-01 C1 Food M1 1000.00 100.00 900.00 1 1",
+		"2026-10-01 C2 Drinks M1 30.00 0.00 30.00 1 1",
+		"2026-10-01 C2 Food M1 300.00 0.00 300.00 1 1",
+		"2026-10-01 C2 Food M2 150.00 0.00 150.00 1 1",
+	})
+	// Sales M1 Oct = 900 + 80 + 300 + 30 = 1310 of 2000 → 0.655; run-rate 1310 × 31/25 = 1624.40;
+	// the year runs 365 days of which 298 have passed on 2026-10-25: 1310 × 365/298 = 1604.53.
+	// Active at 2026-10-25 (window from 2026-07-28): C1 → M1; C2 (now M2), C3 → M2.
+	// New: C1 and C2 first shipped in October while with M1; C3 in September with M2.
+	assertRows(t, db, `SELECT level, coalesce(manager_id, team, '*'), period, kpi, target::decimal(18,2), actual::decimal(18,2), attainment, projected::decimal(18,2), flags
+        FROM plan_fulfilment WHERE period IN ('2026-09', '2026-10', '2026') AND level <> 'team' ORDER BY level, 2, period, kpi`, []string{
+		"company * 2026 active_clients 4.00 3.00 0.7500 3.00 missing_target",
+		"company * 2026 new_clients 1.00 3.00 3.0000 3.67 missing_target",
+		"company * 2026 sales 3000.00 1660.00 0.5533 2033.22 missing_target",
+		"company * 2026-09 active_clients  1.00  1.00 missing_target",
+		"company * 2026-09 new_clients  1.00  1.00 missing_target",
+		"company * 2026-09 sales  200.00  200.00 missing_target",
+		"company * 2026-10 active_clients 4.00 3.00 0.7500 3.00 ",
+		"company * 2026-10 new_clients 1.00 2.00 2.0000 2.48 missing_target",
+		"company * 2026-10 sales 3000.00 1460.00 0.4867 1810.40 ",
+		"manager M1 2026 active_clients 2.00 1.00 0.5000 1.00 ",
+		"manager M1 2026 new_clients 1.00 2.00 2.0000 2.45 ",
+		"manager M1 2026 sales 2000.00 1310.00 0.6550 1604.53 ",
+		"manager M1 2026-10 active_clients 2.00 1.00 0.5000 1.00 ",
+		"manager M1 2026-10 new_clients 1.00 2.00 2.0000 2.48 ",
+		"manager M1 2026-10 sales 2000.00 1310.00 0.6550 1624.40 ",
+		"manager M2 2026 active_clients 2.00 2.00 1.0000 2.00 missing_target",
+		"manager M2 2026 new_clients  1.00  1.22 missing_target",
+		"manager M2 2026 sales 1000.00 350.00 0.3500 428.69 missing_target",
+		"manager M2 2026-09 active_clients  1.00  1.00 missing_target",
+		"manager M2 2026-09 new_clients  1.00  1.00 missing_target",
+		"manager M2 2026-09 sales  200.00  200.00 missing_target",
+		"manager M2 2026-10 active_clients 2.00 2.00 1.0000 2.00 ",
+		"manager M2 2026-10 new_clients  0.00  0.00 missing_target",
+		"manager M2 2026-10 sales 1000.00 150.00 0.1500 186.00 ",
+	})
+}
+
+func TestBuildFailingCheckKeepsPreviousMarts(t *testing.T) {
+	db := loadFixture(t, "basic")
+	if _, err := models.Build(context.Background(), db, models.Options{AsOf: date("2026-10-25")}); err != nil {
+		t.Fatal(err)
+	}
+	before := rowsOf(t, db, "SELECT count(*) FROM sales_monthly")
+	// An overlapping assignment would count C1's sales twice.
+	if _, err := db.Exec("INSERT INTO client_assignments (client_id, manager_id, valid_from) VALUES ('C1', 'M2', DATE '2026-06-01')"); err != nil {
+		t.Fatal(err)
+	}
+	_, err := models.Build(context.Background(), db, models.Options{AsOf: date("2026-10-25")})
+	var ce *models.CheckError
+	if !errors.As(err, &ce) || ce.Check != "chk_assignments__no_overlap" || !strings.Contains(err.Error(), "C1") {
+		t.Fatalf("Build with overlapping assignments: %v, want check chk_assignments__no_overlap naming C1", err)
+	}
+	if after := rowsOf(t, db, "SELECT count(*) FROM sales_monthly"); after[0] != before[0] {
+		t.Errorf("sales_monthly rows after failed build = %s, want %s (unchanged)", after[0], before[0])
+	}
+}

@@ -1,0 +1,200 @@
+-- @grain: one row per level (manager, team, company), manager or team, period (month, quarter, year) and KPI
+-- @unique: level, manager_id, team, period, kpi
+-- @not_null: level, period, period_kind, kpi, actual
+-- @description: plan fulfilment: target, actual, attainment (actual / target, 4 decimals; empty when the target is missing or zero, flagged missing_target), gap (target − actual) and a run-rate projection for the period in progress. sales = net sales; new_clients = clients whose first shipment falls in the period (credited to the manager of that shipment); active_clients = clients active at the period end (a stock: quarter and year take their last month). Quarter and year targets are the sums of the monthly targets (active_clients: the last month's)
+with
+
+months as (
+    select * from core.core_calendar_months
+),
+
+events as (
+    select * from core.core_sales_events
+),
+
+first_shipments as (
+    select * from core.core_client_first_shipment
+),
+
+active as (
+    select * from core.core_active_clients
+),
+
+plans as (
+    select * from staging.stg_plans
+),
+
+managers as (
+    select * from staging.stg_managers
+),
+
+monthly_actuals as (
+    select month, manager_id, 'sales' as kpi, sum(amount) as actual
+    from events
+    where manager_id is not null
+    group by all
+    union all
+    select first_month, manager_id, 'new_clients', count(*)
+    from first_shipments
+    where manager_id is not null
+    group by all
+    union all
+    select month, manager_id, 'active_clients', count(distinct client_id)
+    from active
+    where manager_id is not null
+    group by all
+),
+
+monthly_targets as (
+    select strptime(period, '%Y-%m')::date as month, manager_id, kpi, target
+    from plans
+    where kpi in ('sales', 'new_clients', 'active_clients')
+),
+
+manager_months as (
+    select distinct manager_id, month from monthly_actuals
+    union
+    select distinct manager_id, month from monthly_targets
+),
+
+monthly as (
+    select
+        manager_months.manager_id,
+        months.month,
+        months.period_end,
+        months.is_in_progress,
+        kpis.kpi,
+        coalesce(monthly_actuals.actual, 0) as actual,
+        monthly_targets.target
+    from manager_months
+    join months
+        on months.month = manager_months.month
+    cross join (values ('sales'), ('active_clients'), ('new_clients')) as kpis(kpi)
+    left join monthly_actuals
+        on monthly_actuals.manager_id = manager_months.manager_id
+        and monthly_actuals.month = manager_months.month
+        and monthly_actuals.kpi = kpis.kpi
+    left join monthly_targets
+        on monthly_targets.manager_id = manager_months.manager_id
+        and monthly_targets.month = manager_months.month
+        and monthly_targets.kpi = kpis.kpi
+),
+
+periods as (
+    select
+        monthly.*,
+        'month' as period_kind,
+        strftime(month, '%Y-%m') as period,
+        month as period_start,
+        (month + interval 1 month - interval 1 day)::date as period_stop
+    from monthly
+    union all
+    select
+        monthly.*,
+        'quarter',
+        strftime(month, '%Y') || '-Q' || quarter(month),
+        date_trunc('quarter', month)::date,
+        (date_trunc('quarter', month) + interval 3 month - interval 1 day)::date
+    from monthly
+    union all
+    select
+        monthly.*,
+        'year',
+        strftime(month, '%Y'),
+        date_trunc('year', month)::date,
+        (date_trunc('year', month) + interval 1 year - interval 1 day)::date
+    from monthly
+),
+
+manager_periods as (
+    select
+        manager_id,
+        period_kind,
+        period,
+        period_start,
+        period_stop as period_end,
+        kpi,
+        -- a stock KPI takes the value at the last month of the window, flows sum up
+        case when kpi = 'active_clients' then arg_max(actual, month) else sum(actual) end as actual,
+        case when kpi = 'active_clients' then arg_max(target, month)
+            else sum(target) end as target,
+        bool_or(target is null or target = 0) as has_missing_target,
+        bool_or(is_in_progress) as is_in_progress
+    from periods
+    group by manager_id, period_kind, period, period_start, period_stop, kpi
+),
+
+team_periods as (
+    select
+        'team' as level,
+        null as manager_id,
+        managers.team,
+        period_kind, period, period_start, period_end, kpi,
+        sum(actual) as actual,
+        sum(target) as target,
+        bool_or(has_missing_target) as has_missing_target,
+        bool_or(is_in_progress) as is_in_progress
+    from manager_periods
+    join managers
+        on managers.manager_id = manager_periods.manager_id
+    where managers.team is not null
+    group by managers.team, period_kind, period, period_start, period_end, kpi
+),
+
+company_periods as (
+    select
+        'company' as level,
+        null as manager_id,
+        null as team,
+        period_kind, period, period_start, period_end, kpi,
+        sum(actual) as actual,
+        sum(target) as target,
+        bool_or(has_missing_target) as has_missing_target,
+        bool_or(is_in_progress) as is_in_progress
+    from manager_periods
+    group by period_kind, period, period_start, period_end, kpi
+),
+
+all_levels as (
+    select 'manager' as level, manager_periods.manager_id, managers.team,
+        period_kind, period, period_start, period_end, kpi, actual, target, has_missing_target, is_in_progress
+    from manager_periods
+    left join managers
+        on managers.manager_id = manager_periods.manager_id
+    union all
+    select * from team_periods
+    union all
+    select * from company_periods
+),
+
+final as (
+    select
+        all_levels.level,
+        all_levels.manager_id,
+        managers.manager_name,
+        all_levels.team,
+        all_levels.period,
+        all_levels.period_kind,
+        all_levels.period_start,
+        all_levels.period_end,
+        all_levels.kpi,
+        all_levels.target::decimal(38, 8) as target,
+        all_levels.actual::decimal(38, 8) as actual,
+        case when all_levels.target is not null and all_levels.target <> 0
+            then round(all_levels.actual / all_levels.target, 4)::decimal(18, 4) end as attainment,
+        (all_levels.target - all_levels.actual)::decimal(38, 8) as gap,
+        all_levels.is_in_progress,
+        -- run-rate: flows scale by days elapsed; a stock stays as it is
+        (case
+            when all_levels.is_in_progress and all_levels.kpi <> 'active_clients'
+                then all_levels.actual * ((all_levels.period_end - all_levels.period_start + 1)
+                    / (getvariable('as_of')::date - all_levels.period_start + 1))
+            else all_levels.actual
+        end)::decimal(38, 8) as projected,
+        case when all_levels.has_missing_target then 'missing_target' else '' end as flags
+    from all_levels
+    left join managers
+        on managers.manager_id = all_levels.manager_id
+)
+
+select * from final

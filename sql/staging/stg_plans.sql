@@ -1,0 +1,7 @@
+-- @description: monthly targets per manager and KPI
+select
+    manager_id,
+    period,
+    kpi,
+    target
+from main.plans

@@ -1,0 +1,7 @@
+-- @description: products with their category
+select
+    sku,
+    name as product_name,
+    category,
+    brand
+from main.products

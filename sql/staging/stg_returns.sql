@@ -1,0 +1,11 @@
+-- @description: returns (credit notes)
+select
+    return_id,
+    return_date,
+    client_id,
+    invoice_id,
+    sku,
+    qty,
+    amount,
+    reason
+from main.returns
