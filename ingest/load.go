@@ -266,7 +266,7 @@ func (l *Loader) load(ctx context.Context, src *Source, ent *wh.Entity, path str
 
 // badRow is a row rejected before typing (wrong number of fields, broken quotes).
 type badRow struct {
-	line         int64
-	field        string
-	reason, raw  string
+	line        int64
+	field       string
+	reason, raw string
 }

@@ -69,13 +69,13 @@ type record struct {
 func scanRecords(r io.Reader, quote byte, fn func(record)) error {
 	buf := make([]byte, 1<<20)
 	var (
-		off       int64 // offset of buf[0]
-		line      int64 = 1
-		inQuote   bool
-		recStart  int64 = 0
-		recLine   int64 = 1
-		recBlank        = true
-		prevCR          = false
+		off      int64 // offset of buf[0]
+		line     int64 = 1
+		inQuote  bool
+		recStart int64 = 0
+		recLine  int64 = 1
+		recBlank       = true
+		prevCR         = false
 	)
 	for {
 		n, err := r.Read(buf)

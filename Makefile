@@ -1,0 +1,49 @@
+# kam: `make demo` builds a sample company's dashboards, `make test` runs every test.
+GO      ?= go
+BIN     := bin/kam
+ASSET   := dashboards/assets/echarts.min.js
+GOFILES := $(shell find . -name '*.go' -not -path './dashboards/node_modules/*') $(wildcard sql/*/*.sql)
+
+.PHONY: all build assets demo demo-en test test-short bench bench-forecast lint clean
+
+all: build
+
+build: $(BIN)
+
+# ECharts comes from the npm registry, pinned by dashboards/package-lock.json,
+# and is embedded into the binary; it is never committed.
+assets: $(ASSET)
+$(ASSET): dashboards/package.json dashboards/package-lock.json
+	cd dashboards && npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p dashboards/assets
+	cp dashboards/node_modules/echarts/dist/echarts.min.js $(ASSET)
+	cp dashboards/node_modules/echarts/LICENSE dashboards/assets/LICENSE
+
+$(BIN): $(ASSET) $(GOFILES) go.mod go.sum
+	$(GO) build -o $(BIN) ./cmd/kam
+
+demo: $(BIN)
+	./$(BIN) demo --dir demo
+
+demo-en: $(BIN)
+	./$(BIN) demo --dir demo --lang en
+
+test: $(ASSET)
+	$(GO) vet ./...
+	$(GO) test -timeout 40m ./...
+
+test-short: $(ASSET)
+	$(GO) test -short ./...
+
+bench: $(BIN)
+	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m ./...
+
+bench-forecast:
+	$(GO) run ./models/forecast/m3bench -data ../shared/data/monthly-sales-timeseries/m3_monthly.csv
+
+lint: $(ASSET)
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); echo 'gofmt: files above need formatting'; exit 1)
+	$(GO) vet ./...
+
+clean:
+	rm -rf bin demo dashboards/node_modules $(ASSET) dashboards/assets/LICENSE

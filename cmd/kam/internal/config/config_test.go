@@ -1,0 +1,55 @@
+package config_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/kam-analytics/kam/cmd/kam/internal/config"
+)
+
+func TestParseErrors(t *testing.T) {
+	for _, tc := range []struct{ name, yaml, want string }{
+		{"unknown top key", "warehouse: a.duckdb\ncolour: red\n", `field colour not found`},
+		{"unknown source key", "sources:\n  - {name: a, entity: clients, files: x.csv, flavour: y}\n", `field flavour not found`},
+		{"unknown entity", "sources:\n  - {name: a, entity: customers, files: x.csv}\n", `unknown entity "customers"`},
+		{"unknown field", "sources:\n  - {name: a, entity: clients, files: x.csv, columns: {colour: C}}\n", `unknown field "colour"`},
+		{"duplicate name", "sources:\n  - {name: a, entity: clients, files: x.csv}\n  - {name: a, entity: clients, files: y.csv}\n", `used twice`},
+		{"bad buckets", "models: {ageing_buckets: [30, 20]}\n", `must be increasing`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := config.Parse([]byte(tc.yaml))
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("Parse(%q) = %v, want error containing %q", tc.yaml, err, tc.want)
+			}
+		})
+	}
+}
+
+func TestInitWritesLoadableConfigAndRefusesOverwrite(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := config.Init(dir, config.Company{Name: `ООО "Ромашка"`, INN: "7701234567"}); err != nil {
+		t.Fatal(err)
+	}
+	c, err := config.Load(filepath.Join(dir, "kam.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Sources) != 14 || c.Company.Name != `ООО "Ромашка"` || c.Resolve(c.Warehouse) != filepath.Join(dir, "kam.duckdb") {
+		t.Errorf("loaded config: %d sources, company %q, warehouse %s", len(c.Sources), c.Company.Name, c.Resolve(c.Warehouse))
+	}
+	if _, err := os.Stat(filepath.Join(dir, "inbox", "order_lines")); err != nil {
+		t.Error(err)
+	}
+	if _, err := config.Init(dir, config.Company{}); err == nil {
+		t.Error("second Init succeeded, want refusal")
+	}
+}
+
+func TestMissingConfigSaysHowToCreateOne(t *testing.T) {
+	_, err := config.Load(filepath.Join(t.TempDir(), "kam.yaml"))
+	if err == nil || !strings.Contains(err.Error(), "kam init") {
+		t.Errorf("Load(missing) = %v, want a hint to run kam init", err)
+	}
+}
