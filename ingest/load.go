@@ -24,6 +24,8 @@ type Loader struct {
 	BaseDir string
 	// Now stamps ledger and run rows (ingest bookkeeping only; models never read it).
 	Now func() time.Time
+	// CompanyINN is our INN: bank documents paid to it are incoming payments.
+	CompanyINN string
 }
 
 // Status of one file's load.
@@ -179,12 +181,12 @@ func (l *Loader) load(ctx context.Context, src *Source, ent *wh.Entity, path str
 		if err != nil {
 			_ = tx.Rollback()
 		}
-		for _, t := range []string{"_typed", "_good", "_rej", "_rejscan", "_segs"} {
+		for _, t := range []string{"_typed", "_good", "_rej", "_rejscan", "_segs", "_src"} {
 			_, _ = conn.ExecContext(context.Background(), "DROP TABLE IF EXISTS temp."+t)
 		}
 	}()
 
-	st, structural, err := stage(ctx, tx, src, ent, path, d)
+	st, structural, err := stage(ctx, &file{conn: conn, tx: tx, src: src, ent: ent, path: path, digest: d, companyINN: l.CompanyINN})
 	if err != nil {
 		return err
 	}

@@ -23,13 +23,49 @@ type stageResult struct {
 	fixLines func(ctx context.Context, tx *sql.Tx, bad []badRow) ([]badRow, error)
 }
 
-// stage exposes a file's rows to SQL as text columns.
-func stage(ctx context.Context, tx *sql.Tx, src *Source, ent *wh.Entity, path string, d digest) (stageResult, []badRow, error) {
-	switch src.Format {
-	case "", "csv", "tsv":
-		return stageCSV(ctx, tx, src, ent, path, d)
+// file is what a format's stager gets to work with.
+type file struct {
+	conn   *sql.Conn // the load's connection, for the Appender
+	tx     *sql.Tx   // the load's transaction
+	src    *Source
+	ent    *wh.Entity
+	path   string
+	digest digest
+	// companyINN tells incoming bank payments (to us) from outgoing ones.
+	companyINN string
+}
+
+// stager exposes one file's rows to SQL as text columns; bad rows it finds
+// before typing (broken structure) are returned for the quarantine.
+type stager func(ctx context.Context, f *file) (stageResult, []badRow, error)
+
+// stagers maps a source format to its stager; formats register in init.
+var stagers = map[string]stager{}
+
+// registerFormat adds a format; a duplicate name is a programming error.
+func registerFormat(name string, s stager) {
+	if _, dup := stagers[name]; dup {
+		panic("ingest: format registered twice: " + name)
 	}
-	return stageResult{}, nil, fmt.Errorf("format %s is not supported yet", src.Format)
+	stagers[name] = s
+}
+
+func init() {
+	registerFormat("csv", stageCSV)
+	registerFormat("tsv", stageCSV)
+}
+
+// stage dispatches on the source's format.
+func stage(ctx context.Context, f *file) (stageResult, []badRow, error) {
+	format := f.src.Format
+	if format == "" {
+		format = "csv"
+	}
+	s, ok := stagers[format]
+	if !ok {
+		return stageResult{}, nil, fmt.Errorf("format %s cannot be read from files", format)
+	}
+	return s(ctx, f)
 }
 
 func (s *Source) delimiter() string {
@@ -90,7 +126,8 @@ func uniqueNames(cols []string) []string {
 
 var expectedFound = regexp.MustCompile(`Expected Number of Columns: (\d+) Found: (\d+)`)
 
-func stageCSV(ctx context.Context, tx *sql.Tx, src *Source, ent *wh.Entity, path string, d digest) (stageResult, []badRow, error) {
+func stageCSV(ctx context.Context, file *file) (stageResult, []badRow, error) {
+	src, ent, path, d := file.src, file.ent, file.path, file.digest
 	delim := src.delimiter()
 	var cols []string
 	if src.HasHeader() {
