@@ -18,8 +18,52 @@ type Options struct {
 	AsOf time.Time
 	// ActiveWindowDays is the trailing window of the active client base (default 90).
 	ActiveWindowDays int
+	// AgeingBuckets are the overdue bucket limits in days (default 30, 60, 90).
+	AgeingBuckets []int
+	// AgeingBasis is due_date (default) or invoice_date.
+	AgeingBasis string
+	// ABC are the cumulative net-sales shares closing classes A and B (default 0.80, 0.95).
+	ABC []float64
+	// XYZ are the coefficient-of-variation limits of classes X and Y (default 0.10, 0.25).
+	XYZ []float64
 	// Now stamps the build log (bookkeeping only; no model reads it).
 	Now func() time.Time
+}
+
+func (o *Options) setDefaults() {
+	if o.ActiveWindowDays <= 0 {
+		o.ActiveWindowDays = 90
+	}
+	if len(o.AgeingBuckets) == 0 {
+		o.AgeingBuckets = []int{30, 60, 90}
+	}
+	if o.AgeingBasis == "" {
+		o.AgeingBasis = "due_date"
+	}
+	if len(o.ABC) != 2 {
+		o.ABC = []float64{0.80, 0.95}
+	}
+	if len(o.XYZ) != 2 {
+		o.XYZ = []float64{0.10, 0.25}
+	}
+}
+
+// Variables are the SET VARIABLE statements the SQL files read with
+// getvariable(); run them in a duckdb shell to run a model file by hand.
+func (o Options) Variables() []string {
+	o.setDefaults()
+	ints := make([]string, len(o.AgeingBuckets))
+	for i, b := range o.AgeingBuckets {
+		ints[i] = fmt.Sprint(b)
+	}
+	return []string{
+		"SET VARIABLE as_of = DATE " + wh.QuoteString(o.AsOf.Format("2006-01-02")),
+		fmt.Sprintf("SET VARIABLE active_window_days = %d", o.ActiveWindowDays),
+		fmt.Sprintf("SET VARIABLE ageing_buckets = [%s]::INTEGER[]", strings.Join(ints, ", ")),
+		"SET VARIABLE ageing_basis = " + wh.QuoteString(o.AgeingBasis),
+		fmt.Sprintf("SET VARIABLE abc_limits = [%g, %g]::DOUBLE[]", o.ABC[0], o.ABC[1]),
+		fmt.Sprintf("SET VARIABLE xyz_limits = [%g, %g]::DOUBLE[]", o.XYZ[0], o.XYZ[1]),
+	}
 }
 
 // Result describes a finished build.
@@ -104,9 +148,7 @@ func Build(ctx context.Context, db *sql.DB, opt Options) (*Result, error) {
 			return nil, err
 		}
 	}
-	if opt.ActiveWindowDays <= 0 {
-		opt.ActiveWindowDays = 90
-	}
+	opt.setDefaults()
 	now := time.Now
 	if opt.Now != nil {
 		now = opt.Now
@@ -116,11 +158,9 @@ func Build(ctx context.Context, db *sql.DB, opt Options) (*Result, error) {
 		return nil, err
 	}
 	defer conn.Close()
-	for _, q := range []string{
-		"SET VARIABLE as_of = DATE " + wh.QuoteString(opt.AsOf.Format("2006-01-02")),
-		fmt.Sprintf("SET VARIABLE active_window_days = %d", opt.ActiveWindowDays),
+	for _, q := range append(opt.Variables(),
 		`CREATE TABLE IF NOT EXISTS meta.builds (build_id BIGINT, as_of DATE, models INTEGER, checks INTEGER, built_at TIMESTAMP)`,
-	} {
+	) {
 		if _, err := conn.ExecContext(ctx, q); err != nil {
 			return nil, err
 		}
