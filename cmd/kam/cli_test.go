@@ -1,0 +1,98 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// kam runs the CLI in-process and returns its exit code and output.
+func kam(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(context.Background(), args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func writeFile(t *testing.T, path, body string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestInitIngestBuildExport(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "acme")
+	if code, _, stderr := kam(t, "init", dir); code != 0 {
+		t.Fatalf("kam init: exit %d: %s", code, stderr)
+	}
+	if code, _, stderr := kam(t, "init", dir); code == 0 || !strings.Contains(stderr, "never overwrites") {
+		t.Errorf("second kam init: exit %d, stderr %q; want a refusal", code, stderr)
+	}
+	cfg := filepath.Join(dir, "kam.yaml")
+	in := filepath.Join(dir, "inbox")
+	writeFile(t, filepath.Join(in, "managers", "m.csv"), "manager_id,name,variable_target\nM1,Анна,50000\n")
+	writeFile(t, filepath.Join(in, "clients", "c.csv"), "client_id,name,segment\nC1,=cmd|' /C calc'!A0,HoReCa\n")
+	writeFile(t, filepath.Join(in, "client_assignments", "a.csv"), "client_id,manager_id,valid_from\nC1,M1,2026-01-01\n")
+	writeFile(t, filepath.Join(in, "products", "p.csv"), "sku,name,category\nS1,Сыр,Food\n")
+	writeFile(t, filepath.Join(in, "order_lines", "o.csv"),
+		"order_id,line_no,order_date,client_id,sku,qty,price,shipped_qty,shipped_on\n"+
+			"O1,1,2026-10-01,C1,S1,2,10.50,2,2026-10-02\n"+
+			"O1,2,2026-10-01,C1,S1,abc,1,,\n")
+	writeFile(t, filepath.Join(in, "plans", "p.csv"), "manager_id,period,kpi,target\nM1,2026-10,sales,42\n")
+	writeFile(t, filepath.Join(in, "returns", "bad.csv"), "return_id,return_date,client_id,amount,colour\nR1,2026-10-05,C1,1,red\n")
+
+	code, stdout, stderr := kam(t, "--config", cfg, "ingest")
+	if code != exitPartial || !strings.Contains(stderr, `bad.csv: unknown column "colour"`) {
+		t.Fatalf("kam ingest: exit %d, stderr %q; want exit 3 naming bad.csv and the column", code, stderr)
+	}
+	if !strings.Contains(stdout, "6 file(s) loaded") {
+		t.Errorf("kam ingest stdout = %q, want 6 files loaded", stdout)
+	}
+	if code, _, stderr := kam(t, "--config", cfg, "build", "--as-of", "2026-10-31"); code != 0 {
+		t.Fatalf("kam build: exit %d: %s", code, stderr)
+	}
+	code, stdout, _ = kam(t, "--config", cfg, "export", "quarantine")
+	if code != 0 || !strings.Contains(stdout, `qty ""abc"" is not a number`) || !strings.Contains(stdout, "order_lines/o.csv,3,qty") {
+		t.Errorf("kam export quarantine: exit %d:\n%s", code, stdout)
+	}
+	code, stdout, _ = kam(t, "--config", cfg, "export", "plan_fulfilment", "--format", "json")
+	if code != 0 || !strings.Contains(stdout, `"actual": 21.00000000`) || !strings.Contains(stdout, `"attainment": 0.5000`) {
+		t.Errorf("kam export plan_fulfilment: exit %d:\n%s", code, stdout)
+	}
+	code, stdout, _ = kam(t, "--config", cfg, "export", "clients")
+	if code != 0 || !strings.Contains(stdout, "C1,'=cmd") {
+		t.Errorf("kam export clients: a formula-like name must be guarded with ': exit %d:\n%s", code, stdout)
+	}
+	// Re-ingesting the same files changes nothing.
+	_, before, _ := kam(t, "--config", cfg, "query", "--format", "csv", "select count(*) from order_lines")
+	code, stdout, _ = kam(t, "--config", cfg, "ingest", "order_lines")
+	if code != 0 || !strings.Contains(stdout, "0 file(s) loaded (0 rows, 0 quarantined), 1 already loaded") {
+		t.Errorf("re-ingest: exit %d: %s", code, stdout)
+	}
+	_, after, _ := kam(t, "--config", cfg, "query", "--format", "csv", "select count(*) from order_lines")
+	if before != after {
+		t.Errorf("order_lines count changed on re-ingest: %q → %q", before, after)
+	}
+}
+
+func TestMissingConfigHint(t *testing.T) {
+	code, _, stderr := kam(t, "--config", filepath.Join(t.TempDir(), "kam.yaml"), "ingest")
+	if code != exitFailure || !strings.Contains(stderr, "kam init") {
+		t.Errorf("kam ingest without config: exit %d, %q; want 1 and a hint to run kam init", code, stderr)
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	for _, args := range [][]string{{"nosuch"}, {"build", "--as-of", "31.10.2026"}, {"init"}} {
+		if code, _, _ := kam(t, args...); code != exitUsage {
+			t.Errorf("kam %v: exit %d, want %d", args, code, exitUsage)
+		}
+	}
+}

@@ -1,0 +1,95 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/kam-analytics/kam/cmd/kam/internal/config"
+	"github.com/kam-analytics/kam/ingest/gen"
+)
+
+var zeroTime time.Time
+
+// demoMarker marks a folder kam demo made, so it may replace it.
+const demoMarker = ".kam-demo"
+
+func (a *app) demoCmd() *cobra.Command {
+	var dir, lang, asOf string
+	opt := gen.Options{}
+	cmd := &cobra.Command{
+		Use:   "demo",
+		Short: "Generate a sample company, load it and write its dashboards into demo/",
+		Long: `demo is gen + init + run: it writes a synthetic distributor into DIR/inbox,
+a kam.yaml beside it, ingests, builds and renders DIR/site. A folder made by
+an earlier demo is replaced; any other non-empty folder is left alone.`,
+		Example: "  kam demo && xdg-open demo/site/index.html\n  kam demo --dir /tmp/demo --lang en",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := prepareDemoDir(dir); err != nil {
+				return err
+			}
+			var err error
+			if opt.AsOf, err = a.defaultAsOf(asOf); err != nil {
+				return err
+			}
+			if _, err := gen.Write(cmd.Context(), filepath.Join(dir, "inbox"), opt); err != nil {
+				return err
+			}
+			if _, err := config.Init(dir, config.Company{Name: "ООО «Демо-Дистрибуция»", INN: "7701234567", Currency: "RUB"}); err != nil {
+				return err
+			}
+			c, err := config.Load(filepath.Join(dir, config.DefaultPath))
+			if err != nil {
+				return err
+			}
+			if _, err := a.ingest(cmd.Context(), c, nil, false); err != nil {
+				return err
+			}
+			res, err := a.build(cmd.Context(), c, opt.AsOf)
+			if err != nil {
+				return err
+			}
+			site := c.Resolve(c.Site)
+			if err := a.render(cmd.Context(), c, site, lang, res.AsOf); err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stdout, "demo: open %s\n", filepath.Join(site, "index.html"))
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&dir, "dir", "demo", "folder for the demo company")
+	f.StringVar(&lang, "lang", "ru", "language of the pages: ru or en")
+	f.StringVar(&asOf, "as-of", "", "last data date YYYY-MM-DD (default: yesterday)")
+	f.Int64Var(&opt.Seed, "seed", 1, "random seed of the sample company")
+	f.IntVar(&opt.Managers, "managers", 12, "number of KAMs")
+	f.IntVar(&opt.Clients, "clients", 600, "number of clients")
+	f.IntVar(&opt.Months, "months", 24, "months of history")
+	f.BoolVar(&opt.Hostile, "hostile", false, "give some clients hostile names to see that they stay text")
+	return cmd
+}
+
+func prepareDemoDir(dir string) error {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) || (err == nil && len(entries) == 0) {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dir, demoMarker), []byte("made by kam demo; kam demo may replace this folder\n"), 0o644)
+	}
+	if err != nil {
+		return err
+	}
+	if _, err := os.Stat(filepath.Join(dir, demoMarker)); err != nil {
+		return withCode(exitUsage, fmt.Errorf("%s is not empty and was not made by kam demo; choose another --dir", dir))
+	}
+	if err := os.RemoveAll(dir); err != nil {
+		return err
+	}
+	return prepareDemoDir(dir)
+}

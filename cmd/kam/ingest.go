@@ -1,0 +1,86 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/kam-analytics/kam/cmd/kam/internal/config"
+	"github.com/kam-analytics/kam/ingest"
+)
+
+func (a *app) ingestCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "ingest [SOURCE...]",
+		Short: "Load new files of every source (or the named ones) into the warehouse",
+		Long: `ingest loads every file matched by the sources in kam.yaml, one transaction
+per file. Files whose bytes were loaded before (under any name) are skipped.
+Rows that fail typing go to the quarantine with file, line and reason
+(` + "`kam export quarantine`" + `); a later row with the same key replaces the earlier one.
+A file that fails (unknown column, unreadable) is reported and not recorded,
+so the fixed file loads next time; the other files still load (exit code 3).`,
+		Example: "  kam ingest\n  kam ingest order_lines payments",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			c, err := a.loadConfig()
+			if err != nil {
+				return err
+			}
+			_, err = a.ingest(cmd.Context(), c, args, true)
+			return err
+		},
+	}
+}
+
+// ingest runs the named sources (all when none); perFile prints one line per
+// loaded file besides the summary.
+func (a *app) ingest(ctx context.Context, c *config.Config, names []string, perFile bool) ([]ingest.FileResult, error) {
+	sources := c.Sources
+	if len(names) > 0 {
+		sources = nil
+		for _, n := range names {
+			s, ok := c.Source(n)
+			if !ok {
+				return nil, withCode(exitUsage, fmt.Errorf("no source named %q in %s", n, c.Path()))
+			}
+			sources = append(sources, *s)
+		}
+	}
+	db, err := a.openWarehouse(ctx, c, false)
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	l := &ingest.Loader{DB: db, BaseDir: c.Dir(), Now: a.now, CompanyINN: c.Company.INN}
+	results := l.Run(ctx, sources)
+	var failed, loaded, skipped int
+	var rows, quarantined int64
+	for _, r := range results {
+		switch r.Status {
+		case ingest.StatusFailed:
+			failed++
+			fmt.Fprintf(a.stderr, "ingest %v\n", r.Err)
+		case ingest.StatusSkipped:
+			skipped++
+		default:
+			loaded++
+			rows += r.Loaded
+			quarantined += r.Quarantined
+			if perFile {
+				fmt.Fprintf(a.stdout, "ingest %s\n", r)
+			}
+		}
+	}
+	fmt.Fprintf(a.stdout, "ingest: %d file(s) loaded (%d rows, %d quarantined), %d already loaded, %d failed\n",
+		loaded, rows, quarantined, skipped, failed)
+	if quarantined > 0 {
+		fmt.Fprintf(a.stdout, "ingest: see the quarantined rows with `kam export quarantine`\n")
+	}
+	if err := ctx.Err(); err != nil {
+		return results, err
+	}
+	if failed > 0 {
+		return results, withCode(exitPartial, fmt.Errorf("%d file(s) failed to load; fix them and run kam ingest again", failed))
+	}
+	return results, nil
+}

@@ -1,0 +1,152 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/kam-analytics/kam/ingest/warehouse"
+	"github.com/kam-analytics/kam/reports"
+)
+
+func (a *app) queryCmd() *cobra.Command {
+	var format string
+	cmd := &cobra.Command{
+		Use:   "query SQL",
+		Short: "Run a read-only SQL query against the warehouse",
+		Long: `query runs one SQL statement on a read-only connection. Canonical entities
+(order_lines, clients, ...), marts (sales_monthly, plan_fulfilment, ...) and
+the bookkeeping tables (quarantine, load_runs, ledger) are visible by bare name.`,
+		Example: `  kam query "select manager_id, sum(net_sales) from sales_monthly group by all order by 2 desc"
+  kam query --format json "select * from plan_fulfilment where period = '2026-10'"`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			c, err := a.loadConfig()
+			if err != nil {
+				return err
+			}
+			db, err := a.openWarehouse(cmd.Context(), c, true)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			_, err = reports.WriteQuery(cmd.Context(), db, args[0], format, a.stdout)
+			return err
+		},
+	}
+	cmd.Flags().StringVar(&format, "format", "table", "output format: csv, json or table")
+	return cmd
+}
+
+func (a *app) exportCmd() *cobra.Command {
+	var format, out string
+	var lineage bool
+	cmd := &cobra.Command{
+		Use:   "export NAME",
+		Short: "Export a canonical entity, a mart, the quarantine or load_runs with a header row",
+		Long: `export writes every row of NAME, sorted, with a header row: a canonical
+entity (in the canonical CSV format, so it loads back), a mart, the quarantine
+(every bad row with its file, line and reason) or load_runs (per-file counts).
+Text cells that a spreadsheet would run as formulas are prefixed with '.`,
+		Example: "  kam export quarantine\n  kam export sales_monthly --format json --out sales.json",
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			c, err := a.loadConfig()
+			if err != nil {
+				return err
+			}
+			db, err := a.openWarehouse(cmd.Context(), c, true)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			q, err := exportQuery(cmd.Context(), db, args[0], lineage)
+			if err != nil {
+				return err
+			}
+			var w io.Writer = a.stdout
+			if out != "" {
+				f, err := os.Create(out)
+				if err != nil {
+					return err
+				}
+				defer f.Close()
+				w = f
+			}
+			n, err := reports.WriteQuery(cmd.Context(), db, q, format, w)
+			if err != nil {
+				return fmt.Errorf("export %s: %w", args[0], err)
+			}
+			if out != "" {
+				fmt.Fprintf(a.stderr, "export: %d rows of %s written to %s\n", n, args[0], out)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&format, "format", "csv", "output format: csv or json")
+	cmd.Flags().StringVar(&out, "out", "", "write to FILE instead of standard output")
+	cmd.Flags().BoolVar(&lineage, "lineage", false, "canonical entities: add the lineage columns (_source, _file, _line, _load_id)")
+	return cmd
+}
+
+// exportQuery resolves an export name to a sorted query.
+func exportQuery(ctx context.Context, db *sql.DB, name string, lineage bool) (string, error) {
+	if e, ok := warehouse.Lookup(name); ok {
+		cols := e.FieldNames()
+		if lineage {
+			cols = append(cols, warehouse.LineageColumns...)
+		}
+		return fmt.Sprintf("SELECT %s FROM main.%s ORDER BY %s", strings.Join(cols, ", "), e.Name, strings.Join(e.Key, ", ")), nil
+	}
+	switch name {
+	case "quarantine":
+		return "SELECT * FROM meta.quarantine ORDER BY load_id, file, line, field", nil
+	case "load_runs":
+		return "SELECT * FROM meta.load_runs ORDER BY load_id", nil
+	case "ledger":
+		return "SELECT * FROM meta.ledger ORDER BY load_id", nil
+	}
+	marts, err := martNames(ctx, db)
+	if err != nil {
+		return "", err
+	}
+	for _, m := range marts {
+		if m == name {
+			return fmt.Sprintf("SELECT * FROM marts.%s ORDER BY ALL", name), nil
+		}
+	}
+	names := []string{"quarantine", "load_runs", "ledger"}
+	for _, e := range warehouse.Entities {
+		names = append(names, e.Name)
+	}
+	names = append(names, marts...)
+	sort.Strings(names)
+	hint := ""
+	if len(marts) == 0 {
+		hint = " (no marts yet: run `kam build`)"
+	}
+	return "", withCode(exitUsage, fmt.Errorf("nothing named %q to export%s; one of: %s", name, hint, strings.Join(names, ", ")))
+}
+
+func martNames(ctx context.Context, db *sql.DB) ([]string, error) {
+	rows, err := db.QueryContext(ctx, "SELECT table_name FROM information_schema.tables WHERE table_schema = 'marts' ORDER BY 1")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
