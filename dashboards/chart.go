@@ -38,8 +38,8 @@ func baseOpts(title string) []charts.GlobalOpts {
 	return []charts.GlobalOpts{
 		charts.WithTitleOpts(opts.Title{Title: title, Left: "left"}),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
-		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Top: "28px"}),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Top: "4px"}),
 		charts.WithAnimation(false),
-		charts.WithGridOpts(opts.Grid{Top: "70px", Left: "60px", Right: "20px", Bottom: "80px", ContainLabel: opts.Bool(true)}),
+		charts.WithGridOpts(opts.Grid{Top: "40px", Left: "60px", Right: "20px", Bottom: "80px", ContainLabel: opts.Bool(true)}),
 	}
 }

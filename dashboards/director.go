@@ -24,18 +24,18 @@ type kpiTable struct {
 }
 
 var directorBodyTpl = template.Must(template.New("director").Parse(`
-{{range .Sections}}
+{{range $s := .Sections}}
 <section>
-<h2>{{.Title}}</h2>
-{{.Chart}}
+<h2>{{$s.Title}}</h2>
+{{$s.Chart}}
 <table>
-<thead><tr><th class="text">{{$.L.manager}}</th><th class="text">{{$.L.team}}</th><th>{{$.L.actual}}</th><th>{{$.L.target}}</th><th>{{$.L.attainment}}</th>{{if .InProgress}}<th>{{$.L.projected}}</th>{{end}}<th>{{$.L.ytd}}</th></tr></thead>
+<thead><tr><th class="text">{{$.L.manager}}</th><th class="text">{{$.L.team}}</th><th>{{$.L.actual}}</th><th>{{$.L.target}}</th><th>{{$.L.attainment}}</th>{{if $s.InProgress}}<th>{{$.L.projected}}</th>{{end}}<th>{{$.L.ytd}}</th></tr></thead>
 <tbody>
-{{range .Rows}}<tr><td>{{.Name}}{{if .Flags}} <span class="flag">{{.Flags}}</span>{{end}}</td><td class="text">{{.Team}}</td><td>{{.Actual}}</td><td>{{.Target}}</td><td class="{{if .Bad}}bad{{else if .Good}}good{{end}}">{{.Attainment}}</td>{{if $.InProgress}}<td>{{.Projected}}</td>{{end}}<td>{{.YTD}}</td></tr>
+{{range $s.Rows}}<tr><td>{{.Name}}{{if .Flags}} <span class="flag">{{.Flags}}</span>{{end}}</td><td class="text">{{.Team}}</td><td>{{.Actual}}</td><td>{{.Target}}</td><td class="{{if .Bad}}bad{{else if .Good}}good{{end}}">{{.Attainment}}</td>{{if $s.InProgress}}<td>{{.Projected}}</td>{{end}}<td>{{.YTD}}</td></tr>
 {{end}}
 </tbody>
 </table>
-{{if .InProgress}}<p class="muted">{{$.L.in_progress}}</p>{{end}}
+{{if $s.InProgress}}<p class="muted">{{$.L.in_progress}}</p>{{end}}
 </section>
 {{end}}
 <section>
@@ -137,7 +137,7 @@ func directorPage(d *reports.Director, lang string) (*Page, error) {
 			sv.Rows = append(sv.Rows, row)
 		}
 		bar := charts.NewBar()
-		bar.SetGlobalOptions(baseOpts(tr(lang, "fulfilment.chart"))...)
+		bar.SetGlobalOptions(baseOpts("")...)
 		bar.SetXAxis(names).
 			AddSeries(tr(lang, "actual"), actual)
 		if sv.InProgress {
@@ -167,7 +167,7 @@ func directorPage(d *reports.Director, lang string) (*Page, error) {
 		prev = append(prev, opts.LineData{Value: t.LastYear.Round(0).IntPart()})
 	}
 	line := charts.NewLine()
-	line.SetGlobalOptions(baseOpts(tr(lang, "trend.title"))...)
+	line.SetGlobalOptions(baseOpts("")...)
 	line.SetXAxis(months).
 		AddSeries(tr(lang, "trend.this"), cur, charts.WithLineStyleOpts(opts.LineStyle{Width: 3})).
 		AddSeries(tr(lang, "trend.last"), prev, charts.WithLineStyleOpts(opts.LineStyle{Type: "dashed"}))

@@ -1,0 +1,250 @@
+// Package browsercheck loads generated pages in a real headless Chromium
+// (Debian's chromium, driven by chromedp) and reports what a reviewer would
+// object to: console errors, uncaught exceptions, dialogs (an XSS canary),
+// requests that leave the machine, and charts that did not draw.
+package browsercheck
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+)
+
+// ErrNoChromium means no chromium binary is on PATH.
+var ErrNoChromium = errors.New("chromium is not installed (Debian: apt-get install chromium)")
+
+// PageReport is what one page did in the browser.
+type PageReport struct {
+	File       string
+	Console    []string // console.error / console.assert messages
+	Exceptions []string
+	Dialogs    []string
+	Outside    []string // requests to anything but file:, data:, blob:, about:
+	Charts     int      // elements with class "chart"
+	Drawn      int      // of those, how many hold a canvas
+	Screenshot string   // PNG path, when a folder was given
+	Load       time.Duration
+	Bytes      int64
+}
+
+// Problems lists what is wrong with the page, empty when nothing is.
+func (r PageReport) Problems() []string {
+	var p []string
+	for _, s := range r.Console {
+		p = append(p, "console error: "+s)
+	}
+	for _, s := range r.Exceptions {
+		p = append(p, "exception: "+s)
+	}
+	for _, s := range r.Dialogs {
+		p = append(p, "dialog opened: "+s)
+	}
+	for _, s := range r.Outside {
+		p = append(p, "request leaves the machine: "+s)
+	}
+	if r.Drawn < r.Charts {
+		p = append(p, fmt.Sprintf("%d of %d charts did not draw", r.Charts-r.Drawn, r.Charts))
+	}
+	return p
+}
+
+// Available reports whether a chromium binary is on PATH.
+func Available() (string, error) {
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p, nil
+		}
+	}
+	return "", ErrNoChromium
+}
+
+// Browser starts a headless Chromium isolated from the network's background
+// services; cancel stops it.
+func Browser(ctx context.Context) (context.Context, context.CancelFunc, error) {
+	exe, err := Available()
+	if err != nil {
+		return nil, nil, err
+	}
+	dir, err := os.MkdirTemp("", "kam-chromium-")
+	if err != nil {
+		return nil, nil, err
+	}
+	actx, cancelAlloc := chromedp.NewExecAllocator(ctx,
+		chromedp.ExecPath(exe), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck, chromedp.UserDataDir(dir),
+		chromedp.WindowSize(1366, 900),
+		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-sync", true),
+		chromedp.Flag("allow-file-access-from-files", false),
+	)
+	bctx, cancelBrowser := chromedp.NewContext(actx)
+	if err := chromedp.Do(bctx); err != nil {
+		cancelBrowser()
+		cancelAlloc()
+		os.RemoveAll(dir)
+		return nil, nil, fmt.Errorf("start chromium: %w", err)
+	}
+	return bctx, func() { cancelBrowser(); cancelAlloc(); os.RemoveAll(dir) }, nil
+}
+
+// Check loads every file in its own tab and reports on it; screenshots go
+// to screenshotDir when it is not empty.
+func Check(ctx context.Context, files []string, screenshotDir string) ([]PageReport, error) {
+	bctx, cancel, err := Browser(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer cancel()
+	var out []PageReport
+	for i, f := range files {
+		r, err := checkPage(bctx, f)
+		if err != nil {
+			return out, fmt.Errorf("%s: %w", f, err)
+		}
+		if screenshotDir != "" {
+			r.Screenshot = filepath.Join(screenshotDir, fmt.Sprintf("%02d-%s.png", i, shotName(f)))
+		}
+		if r.Screenshot != "" {
+			if err := os.WriteFile(r.Screenshot, r.png, 0o644); err != nil {
+				return out, err
+			}
+		}
+		out = append(out, r.PageReport)
+	}
+	return out, nil
+}
+
+func shotName(f string) string {
+	dir := filepath.Base(filepath.Dir(f))
+	base := strings.TrimSuffix(filepath.Base(f), ".html")
+	return strings.NewReplacer("/", "_", " ", "_").Replace(dir + "_" + base)
+}
+
+type pageResult struct {
+	PageReport
+	png []byte
+}
+
+func localURL(u string) bool {
+	p, err := url.Parse(u)
+	if err != nil {
+		return false
+	}
+	switch p.Scheme {
+	case "file", "data", "blob", "about", "chrome-error":
+		return true
+	}
+	return false
+}
+
+func checkPage(bctx context.Context, file string) (pageResult, error) {
+	abs, err := filepath.Abs(file)
+	if err != nil {
+		return pageResult{}, err
+	}
+	st, err := os.Stat(abs)
+	if err != nil {
+		return pageResult{}, err
+	}
+	tctx, cancel := chromedp.NewContext(bctx)
+	defer cancel()
+	tctx, cancelTimeout := context.WithTimeout(tctx, 60*time.Second)
+	defer cancelTimeout()
+	res := pageResult{PageReport: PageReport{File: file, Bytes: st.Size()}}
+	var mu sync.Mutex
+	if err := chromedp.Do(tctx); err != nil {
+		return res, err
+	}
+	if err := chromedp.Listen(tctx, func(ev any) {
+		mu.Lock()
+		defer mu.Unlock()
+		switch e := ev.(type) {
+		case *runtime.EventConsoleAPICalled:
+			if e.Type == runtime.ConsoleAPICalledTypeError || e.Type == runtime.ConsoleAPICalledTypeAssert {
+				var parts []string
+				for _, a := range e.Args {
+					parts = append(parts, string(a.Value)+a.Description)
+				}
+				res.Console = append(res.Console, strings.Join(parts, " "))
+			}
+		case *runtime.EventExceptionThrown:
+			msg := e.ExceptionDetails.Text
+			if e.ExceptionDetails.Exception != nil {
+				msg += " " + e.ExceptionDetails.Exception.Description
+			}
+			res.Exceptions = append(res.Exceptions, msg)
+		case *page.EventJavascriptDialogOpening:
+			res.Dialogs = append(res.Dialogs, string(e.Type)+": "+e.Message)
+			go func() { // a dialog blocks the page until answered
+				_, _ = chromedp.Call(tctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: false})
+			}()
+		case *network.EventRequestWillBeSent:
+			if e.Request != nil && !localURL(e.Request.URL) {
+				res.Outside = append(res.Outside, e.Request.URL)
+			}
+		}
+	}); err != nil {
+		return res, err
+	}
+	if _, err := chromedp.Call(tctx, network.Enable, network.EnableParams{}); err != nil {
+		return res, err
+	}
+	start := time.Now()
+	if err := chromedp.Do(tctx, chromedp.Navigate("file://"+abs)); err != nil {
+		return res, err
+	}
+	// Charts draw synchronously on load (animation is off); give late errors a moment.
+	if err := chromedp.Do(tctx, chromedp.Sleep(300*time.Millisecond)); err != nil {
+		return res, err
+	}
+	res.Load = time.Since(start)
+	counts, err := chromedp.Run(tctx, chromedp.Evaluate[[]int](`(function () {
+        var divs = Array.from(document.querySelectorAll('.chart'));
+        var drawn = divs.filter(function (d) {
+            var c = d.querySelector('canvas');
+            return c && c.width > 0 && c.height > 0 && typeof echarts !== 'undefined' && echarts.getInstanceByDom(d);
+        });
+        return [divs.length, drawn.length];
+    })()`))
+	if err != nil {
+		return res, err
+	}
+	res.Charts, res.Drawn = counts[0], counts[1]
+	png, err := chromedp.Run(tctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		return res, err
+	}
+	res.png = png
+	mu.Lock()
+	defer mu.Unlock()
+	return res, nil
+}
+
+// PDF prints a page with Chromium's print-to-PDF, honouring its @page CSS.
+func PDF(ctx context.Context, file string) ([]byte, error) {
+	bctx, cancel, err := Browser(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer cancel()
+	abs, err := filepath.Abs(file)
+	if err != nil {
+		return nil, err
+	}
+	if err := chromedp.Do(bctx, chromedp.Navigate("file://"+abs), chromedp.Sleep(300*time.Millisecond)); err != nil {
+		return nil, err
+	}
+	return chromedp.Run(bctx, chromedp.PrintToPDF(chromedp.PDFPreferCSSPageSize(), chromedp.PDFPrintBackground()))
+}
