@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/kam-analytics/kam/dashboards/browsercheck"
 )
 
 // kam runs the CLI in-process and returns its exit code and output.
@@ -93,6 +95,52 @@ func TestUsageErrors(t *testing.T) {
 	for _, args := range [][]string{{"nosuch"}, {"build", "--as-of", "31.10.2026"}, {"init"}} {
 		if code, _, _ := kam(t, args...); code != exitUsage {
 			t.Errorf("kam %v: exit %d, want %d", args, code, exitUsage)
+		}
+	}
+}
+
+func TestDemoRendersInChromium(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "demo")
+	code, stdout, stderr := kam(t, "demo", "--dir", dir, "--managers", "4", "--clients", "70", "--months", "13", "--as-of", "2026-10-20")
+	if code != 0 {
+		t.Fatalf("kam demo: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	pages := []string{filepath.Join(dir, "site", "index.html"), filepath.Join(dir, "site", "director", "index.html")}
+	for _, p := range pages {
+		if _, err := os.Stat(p); err != nil {
+			t.Fatalf("kam demo did not write %s", p)
+		}
+	}
+	if !strings.Contains(stdout, "demo: open "+pages[0]) {
+		t.Errorf("kam demo output %q does not say what to open", stdout)
+	}
+	// A second demo into the same folder replaces it; a foreign folder is refused.
+	if code, _, stderr := kam(t, "demo", "--dir", dir, "--managers", "3", "--clients", "20", "--months", "3", "--as-of", "2026-10-20"); code != 0 {
+		t.Errorf("second kam demo into its own folder: exit %d: %s", code, stderr)
+	}
+	foreign := t.TempDir()
+	writeFile(t, filepath.Join(foreign, "notes.txt"), "mine")
+	if code, _, _ := kam(t, "demo", "--dir", foreign); code != exitUsage {
+		t.Errorf("kam demo into a foreign folder: exit %d, want %d", code, exitUsage)
+	}
+	checkInBrowser(t, pages)
+}
+
+func checkInBrowser(t *testing.T, pages []string) {
+	t.Helper()
+	if _, err := browsercheck.Available(); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("%v: CI must install it (.ci/run)", err)
+		}
+		t.Skip(err)
+	}
+	reports, err := browsercheck.Check(context.Background(), pages, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range reports {
+		for _, p := range r.Problems() {
+			t.Errorf("%s: %s", r.File, p)
 		}
 	}
 }
