@@ -140,6 +140,10 @@ func typedSelect(src *Source, ent *wh.Entity, st staged) (string, error) {
 			why = shown + " is not true/false'"
 		default:
 			typed = s
+			if f.Pattern != "" {
+				bad = fmt.Sprintf("%s IS NOT NULL AND NOT regexp_full_match(%s, %s)", s, s, sqlStr(f.Pattern))
+				why = shown + fmt.Sprintf(" is not %s'", f.Want)
+			}
 			if len(f.Enum) > 0 {
 				typed = "lower(" + s + ")"
 				quoted := make([]string, len(f.Enum))

@@ -40,6 +40,9 @@ type Field struct {
 	Required bool
 	// Enum lists the allowed values of a text field (empty = any).
 	Enum []string
+	// Pattern is a regular expression a text value must match in full, and
+	// Want says in words what it expects (for the quarantine reason).
+	Pattern, Want string
 }
 
 // Entity is a canonical table: its name, fields in contract order and key.
@@ -138,7 +141,9 @@ var Entities = []*Entity{
 		opt("share_pct", Decimal), opt("monthly_volume", Decimal), opt("manager_id", Text),
 	}},
 	{Name: "plans", Key: []string{"manager_id", "period", "kpi"}, Fields: []Field{
-		req("manager_id", Text), req("period", Text), req("kpi", Text), req("target", Decimal),
+		req("manager_id", Text),
+		Field{Name: "period", Type: Text, Required: true, Pattern: `[0-9]{4}-(0[1-9]|1[0-2])`, Want: "YYYY-MM"},
+		req("kpi", Text), req("target", Decimal),
 	}},
 	{Name: "promotions", Key: []string{"promo_id"}, Fields: []Field{
 		req("promo_id", Text), req("name", Text), req("starts_on", Date), req("ends_on", Date),
