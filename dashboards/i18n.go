@@ -30,6 +30,18 @@ var messages = map[string][2]string{
 	"managers":           {"КАМ", "KAMs"},
 	"totals":             {"Итоги команд и компании", "Team and company totals"},
 	"fulfilment.chart":   {"Факт и план", "Actual and target"},
+	"gap":                {"До плана", "Gap to target"},
+	"plan":               {"Выполнение плана", "Plan fulfilment"},
+	"top":                {"Крупнейшие клиенты за 12 месяцев", "Largest clients over 12 months"},
+	"categories":         {"Продажи по категориям за 12 месяцев", "Sales by category over 12 months"},
+	"clients":            {"Мои клиенты", "My clients"},
+	"client":             {"Клиент", "Client"},
+	"segment":            {"Сегмент", "Segment"},
+	"last12":             {"12 месяцев", "12 months"},
+	"change":             {"К прошлым 12 мес.", "vs prior 12 months"},
+	"last_shipped":       {"Последняя отгрузка", "Last shipment"},
+	"kam.link":           {"Страницы КАМ", "KAM pages"},
+	"kam.pages":          {"Страницы КАМ: свои клиенты, план, продажи", "KAM pages: own clients, plan, sales"},
 }
 
 func tr(lang, key string) string {

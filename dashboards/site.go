@@ -39,13 +39,35 @@ var landingTpl = template.Must(template.New("landing").Parse(`
 
 type link struct{ Href, Text string }
 
-// RenderSite writes dir/index.html and a folder per audience.
+// RenderSite writes dir/index.html and a folder per audience: director/,
+// kam/<manager_id>/ (each KAM's own clients only, so the folder can be handed
+// to that KAM as it is).
 func RenderSite(ctx context.Context, db *sql.DB, dir string, opt Options) error {
 	lang := opt.Lang
 	if lang != "en" {
 		lang = "ru"
 	}
 	params := reports.Params{AsOf: opt.AsOf, Period: opt.Period}
+	ids, err := reports.ManagerIDs(ctx, db, params)
+	if err != nil {
+		return err
+	}
+	var kamLinks []link
+	for _, id := range ids {
+		k, err := reports.LoadKAM(ctx, db, params, id)
+		if err != nil {
+			return err
+		}
+		kp, err := kamPage(k, lang)
+		if err != nil {
+			return err
+		}
+		kp.Footer = footer(lang, opt.AsOf)
+		if err := kp.write(filepath.Join(dir, "kam", id, "index.html")); err != nil {
+			return err
+		}
+		kamLinks = append(kamLinks, link{Href: "kam/" + id + "/index.html", Text: k.Manager.Name + " (" + id + ", " + k.Manager.Team + ")"})
+	}
 	d, err := reports.LoadDirector(ctx, db, params)
 	if err != nil {
 		return err
@@ -54,18 +76,35 @@ func RenderSite(ctx context.Context, db *sql.DB, dir string, opt Options) error 
 	if err != nil {
 		return err
 	}
+	var lb bytes.Buffer
+	if err := landingTpl.Execute(&lb, map[string]any{"Heading": tr(lang, "kam.link"), "Links": prefixed("../", kamLinks)}); err != nil {
+		return err
+	}
+	dp.Body += template.HTML(lb.String())
 	dp.Footer = footer(lang, opt.AsOf)
 	if err := dp.write(filepath.Join(dir, "director", "index.html")); err != nil {
 		return err
 	}
-	links := []link{{Href: "director/index.html", Text: tr(lang, "director.link")}}
 	var b bytes.Buffer
-	if err := landingTpl.Execute(&b, map[string]any{"Heading": tr(lang, "audiences"), "Links": links}); err != nil {
+	if err := landingTpl.Execute(&b, map[string]any{"Heading": tr(lang, "audiences"), "Links": []link{
+		{Href: "director/index.html", Text: tr(lang, "director.link")},
+	}}); err != nil {
+		return err
+	}
+	if err := landingTpl.Execute(&b, map[string]any{"Heading": tr(lang, "kam.pages"), "Links": kamLinks}); err != nil {
 		return err
 	}
 	landing := &Page{Lang: lang, Title: tr(lang, "kam"), Subtitle: tr(lang, "as_of") + " " + opt.AsOf.Format("2006-01-02"),
 		Body: template.HTML(b.String()), Footer: footer(lang, opt.AsOf)}
 	return landing.write(filepath.Join(dir, "index.html"))
+}
+
+func prefixed(prefix string, links []link) []link {
+	out := make([]link, len(links))
+	for i, l := range links {
+		out[i] = link{Href: prefix + l.Href, Text: l.Text}
+	}
+	return out
 }
 
 func footer(lang string, asOf time.Time) string {

@@ -149,7 +149,7 @@ func TestPagesInChromium(t *testing.T) {
 	}
 	for _, lang := range []string{"ru", "en"} {
 		out := render(t, db, lang)
-		files := []string{filepath.Join(out, "index.html"), filepath.Join(out, "director", "index.html")}
+		files := []string{filepath.Join(out, "index.html"), filepath.Join(out, "director", "index.html"), filepath.Join(out, "kam", "M01", "index.html")}
 		dir := filepath.Join(shots, lang)
 		os.MkdirAll(dir, 0o755)
 		reports, err := browsercheck.Check(context.Background(), files, dir)
@@ -164,6 +164,49 @@ func TestPagesInChromium(t *testing.T) {
 				t.Errorf("%s: %d charts, want at least 4", r.File, r.Charts)
 			}
 			t.Logf("%s: %d/%d charts drawn, %d bytes, loaded in %s, screenshot %s", r.File, r.Drawn, r.Charts, r.Bytes, r.Load, r.Screenshot)
+		}
+	}
+}
+
+// A KAM's folder never mentions a client that is not assigned to that KAM.
+func TestKAMPagesShowOnlyOwnClients(t *testing.T) {
+	db := fixture(t)
+	out := render(t, db, "ru")
+	rows, err := db.Query(`SELECT c.client_id, coalesce(a.manager_id, '') FROM clients c
+        LEFT JOIN client_assignments a ON a.client_id = c.client_id AND a.valid_from <= ? AND (a.valid_to IS NULL OR a.valid_to > ?)
+        ORDER BY 1`, asOf, asOf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	owner := map[string]string{}
+	for rows.Next() {
+		var c, m string
+		rows.Scan(&c, &m)
+		owner[c] = m
+	}
+	rows.Close()
+	pages, _ := filepath.Glob(filepath.Join(out, "kam", "*", "index.html"))
+	if len(pages) < 3 {
+		t.Fatalf("%d KAM pages, want at least 3", len(pages))
+	}
+	for _, p := range pages {
+		me := filepath.Base(filepath.Dir(p))
+		body := read(t, p)
+		own, want := 0, 0
+		for c, m := range owner {
+			if m == me {
+				want++
+			}
+			in := bytes.Contains(body, []byte(">"+c+"<"))
+			if in && m != me {
+				t.Errorf("%s shows client %s of %q", p, c, m)
+			}
+			if in {
+				own++
+			}
+		}
+		if own != want {
+			t.Errorf("%s shows %d of its %d clients", p, own, want)
 		}
 	}
 }
