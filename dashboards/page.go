@@ -49,7 +49,9 @@ footer { color: var(--muted); padding: 0 28px 24px; font-size: 12px; }
 @media print {
   body { background: #fff; }
   header, main { padding: 0; }
-  section { break-inside: avoid; border: none; padding: 0; margin-bottom: 10mm; }
+  section { border: none; padding: 0; margin-bottom: 8mm; }
+  .chart, tr, h2 { break-inside: avoid; }
+  h2 { break-after: avoid; }
   .grid { display: block; }
   nav { display: none; }
 }

@@ -99,6 +99,26 @@ func RenderSite(ctx context.Context, db *sql.DB, dir string, opt Options) error 
 	return landing.write(filepath.Join(dir, "index.html"))
 }
 
+// RenderDirector writes only the director's page to path, for the monthly
+// pack (printed to PDF by Chromium).
+func RenderDirector(ctx context.Context, db *sql.DB, path string, opt Options) error {
+	lang := opt.Lang
+	if lang != "en" {
+		lang = "ru"
+	}
+	d, err := reports.LoadDirector(ctx, db, reports.Params{AsOf: opt.AsOf, Period: opt.Period})
+	if err != nil {
+		return err
+	}
+	p, err := directorPage(d, lang)
+	if err != nil {
+		return err
+	}
+	p.Root = ""
+	p.Footer = footer(lang, opt.AsOf)
+	return p.write(path)
+}
+
 func prefixed(prefix string, links []link) []link {
 	out := make([]link, len(links))
 	for i, l := range links {

@@ -124,6 +124,22 @@ func TestDemoRendersInChromium(t *testing.T) {
 		t.Errorf("kam demo into a foreign folder: exit %d, want %d", code, exitUsage)
 	}
 	checkInBrowser(t, pages)
+
+	cfg := filepath.Join(dir, "kam.yaml")
+	xlsx := filepath.Join(t.TempDir(), "pack.xlsx")
+	if code, _, stderr := kam(t, "--config", cfg, "report", "monthly", "--period", "2026-09", "--format", "xlsx", "--out", xlsx); code != 0 {
+		t.Fatalf("kam report monthly xlsx: exit %d: %s", code, stderr)
+	}
+	if b, _ := os.ReadFile(xlsx); len(b) < 2000 || string(b[:2]) != "PK" {
+		t.Errorf("monthly XLSX is not a workbook (%d bytes)", len(b))
+	}
+	pdf := filepath.Join(t.TempDir(), "pack.pdf")
+	if code, _, stderr := kam(t, "--config", cfg, "report", "monthly", "--period", "2026-09", "--format", "pdf", "--out", pdf); code != 0 {
+		t.Fatalf("kam report monthly pdf: exit %d: %s", code, stderr)
+	}
+	if b, _ := os.ReadFile(pdf); len(b) < 20000 || string(b[:4]) != "%PDF" {
+		t.Errorf("monthly PDF is not a PDF with content (%d bytes)", len(b))
+	}
 }
 
 func checkInBrowser(t *testing.T, pages []string) {
