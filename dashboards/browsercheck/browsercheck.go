@@ -205,11 +205,12 @@ func checkPage(bctx context.Context, file string) (pageResult, error) {
 	if err := chromedp.Do(tctx, chromedp.Navigate("file://"+abs)); err != nil {
 		return res, err
 	}
-	// Charts draw synchronously on load (animation is off); give late errors a moment.
+	// Charts draw synchronously before the load event (animation is off).
+	res.Load = time.Since(start)
+	// Give late errors a moment.
 	if err := chromedp.Do(tctx, chromedp.Sleep(300*time.Millisecond)); err != nil {
 		return res, err
 	}
-	res.Load = time.Since(start)
 	counts, err := chromedp.Run(tctx, chromedp.Evaluate[[]int](`(function () {
         var divs = Array.from(document.querySelectorAll('.chart'));
         var drawn = divs.filter(function (d) {
