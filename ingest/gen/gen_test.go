@@ -98,3 +98,37 @@ func TestHeadersAndDates(t *testing.T) {
 		t.Error("hostile client names missing with Hostile set")
 	}
 }
+
+func TestRealFormats(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := gen.Write(context.Background(), dir, small(4)); err != nil {
+		t.Fatal(err)
+	}
+	if err := gen.RealFormats(dir, gen.Company{Name: "ООО «Демо»", INN: "7701234567"}, 4); err != nil {
+		t.Fatal(err)
+	}
+	for _, gone := range gen.RealFormatEntities {
+		if _, err := os.Stat(filepath.Join(dir, gone)); err == nil {
+			t.Errorf("canonical %s still there after RealFormats", gone)
+		}
+	}
+	erp, _ := filepath.Glob(filepath.Join(dir, "erp", "orders_*.csv"))
+	bank, _ := filepath.Glob(filepath.Join(dir, "bank", "statement_*.txt"))
+	if len(erp) == 0 || len(bank) == 0 {
+		t.Fatalf("erp files %d, bank statements %d", len(erp), len(bank))
+	}
+	b, _ := os.ReadFile(erp[0])
+	// "Номер" in windows-1251.
+	if !bytes.HasPrefix(b, []byte{0xCD, 0xEE, 0xEC, 0xE5, 0xF0, ';'}) {
+		t.Errorf("ERP export does not start with a windows-1251 header: % x", b[:8])
+	}
+	s, _ := os.ReadFile(bank[0])
+	if !bytes.HasPrefix(s, []byte("1CClientBankExchange\r\n")) || !bytes.Contains(s, []byte("7701234567")) {
+		t.Error("bank statement lacks the 1CClientBankExchange header or our INN")
+	}
+	for _, p := range []string{"crm/clients.xlsx", "api/activities.ndjson"} {
+		if st, err := os.Stat(filepath.Join(dir, p)); err != nil || st.Size() == 0 {
+			t.Errorf("%s missing", p)
+		}
+	}
+}
