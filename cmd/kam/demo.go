@@ -21,6 +21,7 @@ const demoMarker = ".kam-demo"
 
 func (a *app) demoCmd() *cobra.Command {
 	var dir, lang, asOf string
+	var realFormats bool
 	opt := gen.Options{}
 	cmd := &cobra.Command{
 		Use:   "demo",
@@ -37,10 +38,20 @@ an earlier demo is replaced; any other non-empty folder is left alone.`,
 			if opt.AsOf, err = a.defaultAsOf(asOf); err != nil {
 				return err
 			}
-			if _, err := gen.Write(cmd.Context(), filepath.Join(dir, "inbox"), opt); err != nil {
+			inbox := filepath.Join(dir, "inbox")
+			if _, err := gen.Write(cmd.Context(), inbox, opt); err != nil {
 				return err
 			}
-			if _, err := config.Init(dir, config.Company{Name: "ООО «Демо-Дистрибуция»", INN: "7701234567", Currency: "RUB"}); err != nil {
+			company := config.Company{Name: "ООО «Демо-Дистрибуция»", INN: "7701234567", Currency: "RUB"}
+			var without []string
+			extra := ""
+			if realFormats {
+				if err := gen.RealFormats(inbox, gen.Company{Name: company.Name, INN: company.INN}, opt.Seed); err != nil {
+					return err
+				}
+				without, extra = gen.RealFormatEntities, gen.RealFormatSources
+			}
+			if _, err := config.InitWith(dir, company, without, extra); err != nil {
 				return err
 			}
 			c, err := config.Load(filepath.Join(dir, config.DefaultPath))
@@ -71,6 +82,7 @@ an earlier demo is replaced; any other non-empty folder is left alone.`,
 	f.IntVar(&opt.Clients, "clients", 600, "number of clients")
 	f.IntVar(&opt.Months, "months", 24, "months of history")
 	f.BoolVar(&opt.Hostile, "hostile", false, "give some clients hostile names to see that they stay text")
+	f.BoolVar(&realFormats, "real-formats", false, "deliver orders, payments, clients and activities as a 1C export, bank statements, an XLSX CRM export and NDJSON, ingested through mappings")
 	return cmd
 }
 

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/kam-analytics/kam/ingest/warehouse"
@@ -18,6 +19,12 @@ var ErrExists = errors.New("a kam.yaml is already there; kam init never overwrit
 // inbox/<entity>/*.csv, creates the inbox folders and an example
 // compensation.yaml (kept if one exists).
 func Init(dir string, company Company) ([]string, error) {
+	return InitWith(dir, company, nil, "")
+}
+
+// InitWith is Init with the canonical sources of some entities left out and
+// extra source entries (YAML list items) added, e.g. mappings of real exports.
+func InitWith(dir string, company Company, without []string, extra string) ([]string, error) {
 	cfg := filepath.Join(dir, DefaultPath)
 	if _, err := os.Stat(cfg); err == nil {
 		return nil, fmt.Errorf("%s: %w", cfg, ErrExists)
@@ -32,7 +39,7 @@ func Init(dir string, company Company) ([]string, error) {
 		}
 	}
 	created = append(created, filepath.Join(dir, "inbox")+string(filepath.Separator))
-	if err := os.WriteFile(cfg, []byte(InitConfig(company)), 0o644); err != nil {
+	if err := os.WriteFile(cfg, []byte(initConfig(company, without, extra)), 0o644); err != nil {
 		return nil, err
 	}
 	created = append(created, cfg)
@@ -51,7 +58,9 @@ func yamlQuote(s string) string {
 }
 
 // InitConfig is the kam.yaml that kam init writes.
-func InitConfig(c Company) string {
+func InitConfig(c Company) string { return initConfig(c, nil, "") }
+
+func initConfig(c Company, without []string, extra string) string {
 	if c.Name == "" {
 		c.Name = "My company"
 	}
@@ -73,8 +82,12 @@ models:
 sources:
 `)
 	for _, e := range warehouse.Entities {
+		if slices.Contains(without, e.Name) {
+			continue
+		}
 		fmt.Fprintf(&b, "  - name: %s\n    entity: %s\n    files: inbox/%s/*.csv\n    format: csv\n", e.Name, e.Name, e.Name)
 	}
+	b.WriteString(extra)
 	return b.String()
 }
 
