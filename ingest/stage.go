@@ -1,26 +1,32 @@
 package ingest
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"database/sql"
-	"encoding/csv"
 	"fmt"
-	"io"
 	"os"
-	"regexp"
+	"path/filepath"
 	"strings"
+	"time"
 
 	wh "github.com/kam-analytics/kam/ingest/warehouse"
 )
 
-// stageResult is a staged relation plus an optional step, run after the
-// typed table exists, that corrects line numbers and collects rows the
-// reader rejected.
+// stageResult is what a stager hands to the load: rows for typedSelect to
+// type in SQL (staged; an empty relation when there are none) and, from
+// delimited text, rows Go has already typed.
 type stageResult struct {
 	staged
-	fixLines func(ctx context.Context, tx *sql.Tx, bad []badRow) ([]badRow, error)
+	// pretyped is a relation of rows typed in Go ("" when there are none):
+	// the entity's fields in contract order, then _line.
+	pretyped string
+	// pretypedRows counts them; sorted says their keys strictly increase.
+	pretypedRows int64
+	sorted       bool
+	// hashed is the file's digest when the stager computed it while reading.
+	hashed *digest
+	// cleanup removes the stager's temporary files; it may be nil.
+	cleanup func()
 }
 
 // file is what a format's stager gets to work with.
@@ -31,6 +37,9 @@ type file struct {
 	ent    *wh.Entity
 	path   string
 	digest digest
+	// hash asks the stager to hash the file while reading it, when it can;
+	// digest is then empty.
+	hash bool
 	// companyINN tells incoming bank payments (to us) from outgoing ones.
 	companyINN string
 }
@@ -48,11 +57,6 @@ func registerFormat(name string, s stager) {
 		panic("ingest: format registered twice: " + name)
 	}
 	stagers[name] = s
-}
-
-func init() {
-	registerFormat("csv", stageCSV)
-	registerFormat("tsv", stageCSV)
 }
 
 // stage dispatches on the source's format.
@@ -78,36 +82,8 @@ func (s *Source) delimiter() string {
 	return ","
 }
 
-// readHeader returns the trimmed cells of the first record, without a BOM.
-func readHeader(path string, delim string) ([]string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	br := bufio.NewReader(f)
-	if b, _ := br.Peek(3); bytes.Equal(b, []byte{0xEF, 0xBB, 0xBF}) {
-		_, _ = br.Discard(3)
-	}
-	r := csv.NewReader(br)
-	r.Comma = []rune(delim)[0]
-	r.LazyQuotes = true
-	r.FieldsPerRecord = -1
-	rec, err := r.Read()
-	if err == io.EOF {
-		return nil, fmt.Errorf("the file is empty: expected a header row")
-	}
-	if err != nil {
-		return nil, fmt.Errorf("read header: %w", err)
-	}
-	cols := make([]string, len(rec))
-	for i, c := range rec {
-		cols[i] = strings.TrimSpace(strings.TrimPrefix(c, "\ufeff"))
-	}
-	return cols, nil
-}
-
-// uniqueNames suffixes repeated column names (_2, _3) so SQL can address them.
+// uniqueNames suffixes repeated column names (_2, _3) so SQL can address
+// them, and names empty ones after their position.
 func uniqueNames(cols []string) []string {
 	seen := map[string]int{}
 	out := make([]string, len(cols))
@@ -124,114 +100,33 @@ func uniqueNames(cols []string) []string {
 	return out
 }
 
-var expectedFound = regexp.MustCompile(`Expected Number of Columns: (\d+) Found: (\d+)`)
+// headerName cleans a header cell: surrounding white space (AdventureWorks
+// pads its names) and a stray byte order mark go.
+func headerName(c string) string {
+	return strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(c), "\ufeff"))
+}
 
-func stageCSV(ctx context.Context, file *file) (stageResult, []badRow, error) {
-	src, ent, path, d := file.src, file.ent, file.path, file.digest
-	delim := src.delimiter()
-	var cols []string
-	if src.HasHeader() {
-		h, err := readHeader(path, delim)
-		if err != nil {
-			return stageResult{}, nil, err
-		}
-		if len(src.Columns) == 0 {
-			if err := checkCanonicalHeader(ent, h); err != nil {
-				return stageResult{}, nil, err
-			}
-		}
-		cols = uniqueNames(h)
-	} else {
-		cols = uniqueNames(src.Names)
-	}
-	types := make([]string, len(cols))
-	for i, c := range cols {
-		types[i] = fmt.Sprintf("%s: 'VARCHAR'", sqlStr(c))
-	}
-	header := 0
-	if src.HasHeader() {
-		header = 1
-	}
-	read := fmt.Sprintf(`read_csv(%s, header=%t, all_varchar=true, auto_detect=false, delim=%s, quote='"', escape='"',
-        columns={%s}, store_rejects=true, rejects_table='_rej', rejects_scan='_rejscan', strict_mode=true)`,
-		sqlStr(path), src.HasHeader(), sqlStr(delim), strings.Join(types, ", "))
-	rel := fmt.Sprintf("(SELECT *, _rank + %d AS _line FROM (SELECT row_number() OVER () AS _rank, * FROM %s))", header, read)
+// tempPrefix names the temporary files of loads, with the process id so
+// that files left by a killed process can be told apart and removed.
+const tempPrefix = "kam-ingest-"
 
-	fix := func(ctx context.Context, tx *sql.Tx, bad []badRow) ([]badRow, error) {
-		rows, err := tx.QueryContext(ctx, `SELECT line, line_byte_position, coalesce(column_name, ''), error_type, coalesce(csv_line, ''), error_message
-            FROM _rej ORDER BY line_byte_position`)
-		if err != nil {
-			return nil, fmt.Errorf("read rejected rows: %w", err)
+// createTemp creates a temporary file for a load.
+func createTemp(kind, ext string) (*os.File, error) {
+	removeStaleTemps()
+	return os.CreateTemp("", fmt.Sprintf("%s%d-%s-*%s", tempPrefix, os.Getpid(), kind, ext))
+}
+
+// removeStaleTemps removes other processes' temporary files that nobody
+// has touched for an hour: a load killed half-way leaves them behind.
+func removeStaleTemps() {
+	paths, _ := filepath.Glob(filepath.Join(os.TempDir(), tempPrefix+"*"))
+	own := fmt.Sprintf("%s%d-", tempPrefix, os.Getpid())
+	for _, p := range paths {
+		if strings.HasPrefix(filepath.Base(p), own) {
+			continue
 		}
-		type rej struct {
-			line, pos int64
-			b         badRow
+		if st, err := os.Stat(p); err == nil && time.Since(st.ModTime()) > time.Hour {
+			_ = os.Remove(p)
 		}
-		var rejs []rej
-		for rows.Next() {
-			var r rej
-			var kind, msg string
-			if err := rows.Scan(&r.line, &r.pos, &r.b.field, &kind, &r.b.raw, &msg); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			r.b.reason = strings.ToLower(kind)
-			if m := expectedFound.FindStringSubmatch(msg); m != nil {
-				r.b.reason = fmt.Sprintf("expected %s fields, found %s", m[1], m[2])
-			}
-			rejs = append(rejs, r)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, err
-		}
-		if len(rejs) == 0 && !d.irregular {
-			return bad, nil
-		}
-		// DuckDB counts records, not physical lines, and skips blank lines:
-		// rescan the file to map every row to the line it starts on.
-		rejected := map[int64]bool{}
-		for _, r := range rejs {
-			rejected[r.pos-1] = true
-		}
-		f, err := os.Open(path)
-		if err != nil {
-			return nil, err
-		}
-		defer f.Close()
-		segs, rejLines, err := lineSegments(f, '"', src.HasHeader(), rejected)
-		if err != nil {
-			return nil, err
-		}
-		for _, r := range rejs {
-			r.b.line = r.line
-			if l, ok := rejLines[r.pos-1]; ok {
-				r.b.line = l
-			}
-			bad = append(bad, r.b)
-		}
-		if len(segs) == 0 || (len(segs) == 1 && segs[0].rank == 1 && segs[0].offset == int64(header)) {
-			return bad, nil
-		}
-		if _, err := tx.ExecContext(ctx, "CREATE TEMP TABLE _segs (rank BIGINT, off BIGINT)"); err != nil {
-			return nil, err
-		}
-		vals := make([]string, len(segs))
-		for i, s := range segs {
-			vals[i] = fmt.Sprintf("(%d, %d)", s.rank, s.offset)
-		}
-		for i := 0; i < len(vals); i += 1000 {
-			j := min(i+1000, len(vals))
-			if _, err := tx.ExecContext(ctx, "INSERT INTO _segs VALUES "+strings.Join(vals[i:j], ", ")); err != nil {
-				return nil, err
-			}
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE _typed SET _line = m.line FROM (
-                SELECT t._rank AS r, t._rank + s.off AS line FROM _typed t ASOF JOIN _segs s ON t._rank >= s.rank) m
-            WHERE _typed._rank = m.r`); err != nil {
-			return nil, fmt.Errorf("number lines: %w", err)
-		}
-		return bad, nil
 	}
-	return stageResult{staged: staged{relation: rel, columns: cols}, fixLines: fix}, nil, nil
 }

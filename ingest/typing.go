@@ -2,7 +2,6 @@ package ingest
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 
 	wh "github.com/kam-analytics/kam/ingest/warehouse"
@@ -15,26 +14,43 @@ type staged struct {
 	columns  []string // source column names
 }
 
+// fieldColumn says where a canonical field's value comes from: a source
+// column (col), an SQL expression (expr), or neither (the field is empty).
+// A field that `columns:` does not map is read from the column of the same
+// name, if the file has one.
+func fieldColumn(src *Source, ent *wh.Entity, f wh.Field, cols []string) (col, expr string, err error) {
+	if c, ok := src.Columns[f.Name]; ok {
+		if c.Expr != "" {
+			return "", "(" + c.Expr + ")", nil
+		}
+		if m := matchFold(cols, c.Source); m != "" {
+			return m, "", nil
+		}
+		return "", "", fmt.Errorf("column %q (for %s) is not in the file (columns: %s)", c.Source, f.Name, strings.Join(cols, ", "))
+	}
+	if m := matchFold(cols, f.Name); m != "" {
+		return m, "", nil
+	}
+	if f.Required {
+		if len(src.Columns) > 0 {
+			return "", "", fmt.Errorf("required field %s of %s is not mapped in `columns:` and the file has no column %s (columns: %s)",
+				f.Name, ent.Name, f.Name, strings.Join(cols, ", "))
+		}
+		return "", "", fmt.Errorf("missing required column %q of %s", f.Name, ent.Name)
+	}
+	return "", "", nil
+}
+
 // fieldOrigin is the SQL text of a canonical field's value over source columns.
 func fieldOrigin(src *Source, ent *wh.Entity, f wh.Field, cols []string) (string, error) {
-	if len(src.Columns) > 0 {
-		c, ok := src.Columns[f.Name]
-		if !ok {
-			if f.Required {
-				return "", fmt.Errorf("required field %s of %s is not mapped in `columns:`", f.Name, ent.Name)
-			}
-			return "NULL", nil
-		}
-		if c.Expr != "" {
-			return "(" + c.Expr + ")", nil
-		}
-		if !containsFold(cols, c.Source) {
-			return "", fmt.Errorf("column %q (for %s) is not in the file (columns: %s)", c.Source, f.Name, strings.Join(cols, ", "))
-		}
-		return wh.QuoteIdent(matchFold(cols, c.Source)), nil
-	}
-	if containsFold(cols, f.Name) {
-		return wh.QuoteIdent(matchFold(cols, f.Name)), nil
+	col, expr, err := fieldColumn(src, ent, f, cols)
+	switch {
+	case err != nil:
+		return "", err
+	case expr != "":
+		return expr, nil
+	case col != "":
+		return wh.QuoteIdent(col), nil
 	}
 	return "NULL", nil
 }
@@ -84,16 +100,30 @@ func sqlStr(s string) string { return wh.QuoteString(s) }
 // typedSelect builds the SELECT that turns staged text rows into canonical
 // typed rows plus `_keep` (the filter), `_reason`/`_field` (the first value
 // that failed) and `_raw` (the source row, for bad rows only).
+//
+// It is built in layers (null markers → trimmed text → cleaned numbers →
+// typed values → reasons) so that every value is computed once: DuckDB
+// inlines a lateral alias at each use, and the checks use every value
+// several times. The checks are casts and cheap string functions (a
+// regular expression only as a one-character class), since they run on
+// every cell of every row.
 func typedSelect(src *Source, ent *wh.Entity, st staged) (string, error) {
 	var (
-		sel     []string // lateral aliases, in order
-		out     []string // final columns
-		reasons []string
-		fields  []string
+		texts, nums, typed, outs []string
+		reasons, fields          []string
 	)
 	numClean := func(v string) string {
 		if src.Thousands != "" {
-			v = fmt.Sprintf("regexp_replace(%s, %s, '', 'g')", v, sqlStr("[\\s\u00a0\u202f"+regexp.QuoteMeta(src.Thousands)+"]"))
+			// Excel writes a no-break space, some systems a narrow one.
+			seps := []string{src.Thousands, " ", "\u00a0", "\u202f"}
+			seen := map[string]bool{}
+			for _, sep := range seps {
+				if seen[sep] {
+					continue
+				}
+				seen[sep] = true
+				v = fmt.Sprintf("replace(%s, %s, '')", v, sqlStr(sep))
+			}
 		}
 		if src.Decimal == "," {
 			v = fmt.Sprintf("replace(%s, ',', '.')", v)
@@ -109,51 +139,61 @@ func typedSelect(src *Source, ent *wh.Entity, st staged) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		s := "_kam_s_" + f.Name
-		sel = append(sel, fmt.Sprintf("nullif(trim(CAST(%s AS VARCHAR)), '') AS %s", origin, s))
+		s, n, t := "_kam_s_"+f.Name, "_kam_n_"+f.Name, "_kam_t_"+f.Name
+		texts = append(texts, fmt.Sprintf("nullif(trim(CAST(%s AS VARCHAR)), '') AS %s", origin, s))
 		shown := fmt.Sprintf("'%s \"' || left(%s, 80) || '\"", f.Name, s)
-		var typed, bad, why string
+		var expr, bad, why string
 		switch f.Type {
 		case wh.Decimal:
-			n := "_kam_n_" + f.Name
-			sel = append(sel, fmt.Sprintf("%s AS %s", numClean(s), n))
-			typed = fmt.Sprintf("TRY_CAST(%s AS DECIMAL(18,4))", n)
-			bad = fmt.Sprintf("%s IS NOT NULL AND (NOT regexp_full_match(%s, '[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)') OR %s IS NULL)", n, n, typed)
+			nums = append(nums, fmt.Sprintf("%s AS %s", numClean(s), n))
+			expr = fmt.Sprintf("TRY_CAST(%s AS DECIMAL(18,4))", n)
+			// The cast alone would take 1e3 and 1_000 and round 1.23456
+			// silently; trailing zeros are not places.
+			plain := fmt.Sprintf("NOT regexp_matches(%s, '[eE_]')", n)
+			places := fmt.Sprintf("%s LIKE '%%.%%_____' AND %s AND length(rtrim(%s, '0')) - strpos(%s, '.') > 4", n, plain, n, n)
+			reasons = append(reasons, fmt.Sprintf("CASE WHEN %s THEN %s has more than 4 decimal places' END", places, shown))
+			fields = append(fields, fmt.Sprintf("CASE WHEN %s THEN '%s' END", places, f.Name))
+			bad = fmt.Sprintf("%s IS NOT NULL AND (%s IS NULL OR NOT %s)", n, t, plain)
 			why = shown + " is not a number'"
-			reasons = append(reasons, fmt.Sprintf("CASE WHEN %s IS NOT NULL AND regexp_full_match(%s, '[+-]?[0-9]*[.][0-9]{5,}') THEN %s has more than 4 decimal places' END", n, n, shown))
-			fields = append(fields, fmt.Sprintf("CASE WHEN %s IS NOT NULL AND regexp_full_match(%s, '[+-]?[0-9]*[.][0-9]{5,}') THEN '%s' END", n, n, f.Name))
 		case wh.Int:
-			typed = fmt.Sprintf("TRY_CAST(%s AS BIGINT)", s)
-			bad = fmt.Sprintf("%s IS NOT NULL AND %s IS NULL", s, typed)
+			expr = fmt.Sprintf("TRY_CAST(%s AS BIGINT)", s)
+			// The cast alone would round 1.5 and read 0x10, 0b1, 1e3 and
+			// 1_000; 30.0 is 30.
+			bad = fmt.Sprintf("%s IS NOT NULL AND (%s IS NULL OR regexp_matches(%s, '[eE_xXbB]') OR (contains(%s, '.') AND NOT regexp_full_match(%s, '[+-]?[0-9]*[.]0*')))",
+				s, t, s, s, s)
 			why = shown + " is not a whole number'"
 		case wh.Date:
+			// Only values that start with a digit: DuckDB reads the words
+			// infinity and epoch as dates.
+			iso := fmt.Sprintf("CASE WHEN ascii(%s) BETWEEN 48 AND 57 THEN coalesce(TRY_CAST(%s AS DATE), TRY_CAST(TRY_CAST(%s AS TIMESTAMP) AS DATE)) END", s, s, s)
+			expr = iso
 			if src.DateFormat != "" {
-				typed = fmt.Sprintf("coalesce(TRY_CAST(try_strptime(%s, %s) AS DATE), TRY_CAST(TRY_CAST(%s AS TIMESTAMP) AS DATE))", s, sqlStr(src.DateFormat), s)
-			} else {
-				typed = fmt.Sprintf("coalesce(TRY_CAST(%s AS DATE), TRY_CAST(TRY_CAST(%s AS TIMESTAMP) AS DATE))", s, s)
+				expr = fmt.Sprintf("coalesce(CASE WHEN ascii(%s) BETWEEN 48 AND 57 OR lower(%s) NOT IN ('infinity', '-infinity', '+infinity', 'epoch') THEN TRY_CAST(try_strptime(%s, %s) AS DATE) END, %s)",
+					s, s, s, sqlStr(src.DateFormat), iso)
 			}
-			bad = fmt.Sprintf("%s IS NOT NULL AND %s IS NULL", s, typed)
+			bad = fmt.Sprintf("%s IS NOT NULL AND (%s IS NULL OR NOT isfinite(%s))", s, t, t)
 			why = shown + fmt.Sprintf(" is not a date (expected %s)'", dateWant)
 		case wh.Bool:
-			typed = fmt.Sprintf("CASE WHEN lower(%s) IN ('true','1','да','yes','t','y') THEN true WHEN lower(%s) IN ('false','0','нет','no','f','n') THEN false END", s, s)
-			bad = fmt.Sprintf("%s IS NOT NULL AND %s IS NULL", s, typed)
+			expr = fmt.Sprintf("CASE WHEN lower(%s) IN ('true','1','да','yes','t','y') THEN true WHEN lower(%s) IN ('false','0','нет','no','f','n') THEN false END", s, s)
+			bad = fmt.Sprintf("%s IS NOT NULL AND %s IS NULL", s, t)
 			why = shown + " is not true/false'"
 		default:
-			typed = s
+			expr = s
 			if f.Pattern != "" {
 				bad = fmt.Sprintf("%s IS NOT NULL AND NOT regexp_full_match(%s, %s)", s, s, sqlStr(f.Pattern))
 				why = shown + fmt.Sprintf(" is not %s'", f.Want)
 			}
 			if len(f.Enum) > 0 {
-				typed = "lower(" + s + ")"
+				expr = "lower(" + s + ")"
 				quoted := make([]string, len(f.Enum))
 				for i, v := range f.Enum {
 					quoted[i] = sqlStr(v)
 				}
-				bad = fmt.Sprintf("%s IS NOT NULL AND lower(%s) NOT IN (%s)", s, s, strings.Join(quoted, ", "))
+				bad = fmt.Sprintf("%s IS NOT NULL AND %s NOT IN (%s)", s, t, strings.Join(quoted, ", "))
 				why = shown + fmt.Sprintf(" is not one of %s'", strings.Join(f.Enum, ", "))
 			}
 		}
+		typed = append(typed, fmt.Sprintf("%s AS %s", expr, t))
 		if f.Required {
 			reasons = append(reasons, fmt.Sprintf("CASE WHEN %s IS NULL THEN '%s is required' END", s, f.Name))
 			fields = append(fields, fmt.Sprintf("CASE WHEN %s IS NULL THEN '%s' END", s, f.Name))
@@ -162,7 +202,7 @@ func typedSelect(src *Source, ent *wh.Entity, st staged) (string, error) {
 			reasons = append(reasons, fmt.Sprintf("CASE WHEN %s THEN %s END", bad, why))
 			fields = append(fields, fmt.Sprintf("CASE WHEN %s THEN '%s' END", bad, f.Name))
 		}
-		out = append(out, fmt.Sprintf("%s AS %s", typed, f.Name))
+		outs = append(outs, fmt.Sprintf("%s AS %s", t, f.Name))
 	}
 	keep := "true"
 	if src.Filter != "" {
@@ -180,13 +220,34 @@ func typedSelect(src *Source, ent *wh.Entity, st staged) (string, error) {
 	if len(rawParts) == 0 {
 		raw = "''"
 	}
-	inner := fmt.Sprintf("SELECT _rank, _line, %s AS _keep,\n  %s,\n  %s,\n  coalesce(%s) AS _reason,\n  coalesce(%s) AS _field,\n  CASE WHEN _reason IS NOT NULL THEN %s END AS _raw\nFROM %s",
-		keep, strings.Join(sel, ",\n  "), strings.Join(out, ",\n  "),
-		strings.Join(orNull(reasons), ", "), strings.Join(orNull(fields), ", "),
-		raw, st.relation)
-	cols := append([]string{"_rank", "_line", "_keep"}, ent.FieldNames()...)
-	cols = append(cols, "_reason", "_field", "_raw")
-	return fmt.Sprintf("SELECT %s FROM (\n%s\n)", strings.Join(cols, ", "), inner), nil
+	rel := st.relation
+	if len(src.Nulls) > 0 && len(st.columns) > 0 {
+		markers := make([]string, len(src.Nulls))
+		for i, m := range src.Nulls {
+			markers[i] = sqlStr(strings.TrimSpace(m))
+		}
+		cols := make([]string, len(st.columns))
+		for i, c := range st.columns {
+			q := wh.QuoteIdent(c)
+			cols[i] = fmt.Sprintf("CASE WHEN trim(CAST(%s AS VARCHAR)) IN (%s) THEN NULL ELSE %s END AS %s", q, strings.Join(markers, ", "), q, q)
+		}
+		rel = fmt.Sprintf("(SELECT _rank, _line, %s FROM %s)", strings.Join(cols, ", "), rel)
+	}
+	layer := func(exprs []string, from string) string {
+		if len(exprs) == 0 {
+			return from
+		}
+		return fmt.Sprintf("(SELECT *,\n  %s\nFROM %s)", strings.Join(exprs, ",\n  "), from)
+	}
+	q := layer(append([]string{keep + " AS _kam_keep"}, texts...), rel)
+	q = layer(nums, q)
+	q = layer(typed, q)
+	q = layer([]string{
+		fmt.Sprintf("coalesce(%s) AS _kam_reason", strings.Join(orNull(reasons), ", ")),
+		fmt.Sprintf("coalesce(%s) AS _kam_field", strings.Join(orNull(fields), ", ")),
+	}, q)
+	return fmt.Sprintf("SELECT _rank, _line, _kam_keep AS _keep, %s, _kam_reason AS _reason, _kam_field AS _field,\n  CASE WHEN _kam_reason IS NOT NULL THEN %s END AS _raw\nFROM %s",
+		strings.Join(outs, ", "), raw, q), nil
 }
 
 func orNull(list []string) []string {
