@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
+	"sort"
 	"strings"
 	"time"
 
@@ -18,7 +20,7 @@ type Options struct {
 	AsOf time.Time
 	// ActiveWindowDays is the trailing window of the active client base (default 90).
 	ActiveWindowDays int
-	// AgeingBuckets are the overdue bucket limits in days (default 30, 60, 90).
+	// AgeingBuckets are the overdue bucket limits in days, increasing (default 30, 60, 90).
 	AgeingBuckets []int
 	// AgeingBasis is due_date (default) or invoice_date.
 	AgeingBasis string
@@ -26,8 +28,16 @@ type Options struct {
 	ABC []float64
 	// XYZ are the coefficient-of-variation limits of classes X and Y (default 0.10, 0.25).
 	XYZ []float64
+	// OverdueGraceDays is added to a client's payment terms to give its
+	// tolerance in credit_control (default 7).
+	OverdueGraceDays int
+	// Full rebuilds every model from scratch instead of only what changed.
+	Full bool
 	// Now stamps the build log (bookkeeping only; no model reads it).
 	Now func() time.Time
+
+	// asOfOnly restricts snapshot models to the as-of date (QueryAsOf).
+	asOfOnly bool
 }
 
 func (o *Options) setDefaults() {
@@ -46,24 +56,59 @@ func (o *Options) setDefaults() {
 	if len(o.XYZ) != 2 {
 		o.XYZ = []float64{0.10, 0.25}
 	}
+	if o.OverdueGraceDays <= 0 {
+		o.OverdueGraceDays = 7
+	}
 }
 
-// Variables are the SET VARIABLE statements the SQL files read with
-// getvariable(); run them in a duckdb shell to run a model file by hand.
-func (o Options) Variables() []string {
+// validate rejects settings the models cannot use (after setDefaults).
+func (o *Options) validate() error {
+	for i, b := range o.AgeingBuckets {
+		if b <= 0 || (i > 0 && b <= o.AgeingBuckets[i-1]) {
+			return fmt.Errorf("models: ageing_buckets %v: want increasing day limits above 0, such as [30, 60, 90]", o.AgeingBuckets)
+		}
+	}
+	if o.AgeingBasis != "due_date" && o.AgeingBasis != "invoice_date" {
+		return fmt.Errorf("models: ageing_basis %q: want due_date or invoice_date", o.AgeingBasis)
+	}
+	if !(o.ABC[0] > 0 && o.ABC[0] < o.ABC[1] && o.ABC[1] <= 1) {
+		return fmt.Errorf("models: abc %v: want two increasing shares in (0, 1], such as [0.8, 0.95]", o.ABC)
+	}
+	if !(o.XYZ[0] > 0 && o.XYZ[0] < o.XYZ[1]) {
+		return fmt.Errorf("models: xyz %v: want two increasing coefficients of variation above 0, such as [0.1, 0.25]", o.XYZ)
+	}
+	return nil
+}
+
+// variable is one session variable and its value as a SQL literal.
+type variable struct{ name, literal string }
+
+func (o Options) variables() []variable {
 	o.setDefaults()
 	ints := make([]string, len(o.AgeingBuckets))
 	for i, b := range o.AgeingBuckets {
 		ints[i] = fmt.Sprint(b)
 	}
-	return []string{
-		"SET VARIABLE as_of = DATE " + wh.QuoteString(o.AsOf.Format("2006-01-02")),
-		fmt.Sprintf("SET VARIABLE active_window_days = %d", o.ActiveWindowDays),
-		fmt.Sprintf("SET VARIABLE ageing_buckets = [%s]::INTEGER[]", strings.Join(ints, ", ")),
-		"SET VARIABLE ageing_basis = " + wh.QuoteString(o.AgeingBasis),
-		fmt.Sprintf("SET VARIABLE abc_limits = [%g, %g]::DOUBLE[]", o.ABC[0], o.ABC[1]),
-		fmt.Sprintf("SET VARIABLE xyz_limits = [%g, %g]::DOUBLE[]", o.XYZ[0], o.XYZ[1]),
+	return []variable{
+		{"as_of", "DATE " + wh.QuoteString(o.AsOf.Format("2006-01-02"))},
+		{"active_window_days", fmt.Sprint(o.ActiveWindowDays)},
+		{"ageing_buckets", fmt.Sprintf("[%s]::INTEGER[]", strings.Join(ints, ", "))},
+		{"ageing_basis", wh.QuoteString(o.AgeingBasis)},
+		{"abc_limits", fmt.Sprintf("[%g, %g]::DOUBLE[]", o.ABC[0], o.ABC[1])},
+		{"xyz_limits", fmt.Sprintf("[%g, %g]::DOUBLE[]", o.XYZ[0], o.XYZ[1])},
+		{"overdue_grace_days", fmt.Sprint(o.OverdueGraceDays)},
+		{"as_of_only", fmt.Sprint(o.asOfOnly)},
 	}
+}
+
+// Variables are the SET VARIABLE statements the SQL files read with
+// getvariable(); run them in a duckdb shell to run a model file by hand.
+func (o Options) Variables() []string {
+	var out []string
+	for _, v := range o.variables() {
+		out = append(out, "SET VARIABLE "+v.name+" = "+v.literal)
+	}
+	return out
 }
 
 // Result describes a finished build.
@@ -71,7 +116,13 @@ type Result struct {
 	BuildID int64
 	AsOf    time.Time
 	Models  []ModelResult
-	Checks  int
+	// Checks is how many data checks ran (and passed); checks of models
+	// nothing changed for are not run again.
+	Checks int
+	// ChecksDuration is the time the data checks took, PlanDuration the
+	// time spent finding what changed, PublishDuration the swap, and
+	// CheckpointDuration the final checkpoint.
+	ChecksDuration, PlanDuration, PublishDuration, CheckpointDuration time.Duration
 }
 
 // ModelResult is one built model.
@@ -79,6 +130,10 @@ type ModelResult struct {
 	Name     string
 	Rows     int64
 	Duration time.Duration
+	// Mode is full, incremental, skipped or view; an incremental build
+	// recomputed the rows from From on.
+	Mode string
+	From time.Time
 }
 
 // ModelError is a model that failed to build.
@@ -116,6 +171,19 @@ func (e *CheckError) Error() string {
 // ErrNoData means there is nothing to build from and no as-of date was given.
 var ErrNoData = errors.New("the warehouse holds no dated rows yet: ingest data first (kam ingest) or pass --as-of")
 
+// dataSpan is the first event date in the canonical tables and the as-of date.
+func dataSpan(ctx context.Context, q querier, asOf time.Time) ([2]time.Time, error) {
+	var d sql.NullTime
+	err := q.QueryRowContext(ctx, `SELECT least(
+        (SELECT min(order_date) FROM main.order_lines), (SELECT min(shipped_on) FROM main.order_lines),
+        (SELECT min(invoice_date) FROM main.invoices), (SELECT min(paid_on) FROM main.payments),
+        (SELECT min(return_date) FROM main.returns))`).Scan(&d)
+	if err != nil || !d.Valid || d.Time.After(asOf) {
+		return [2]time.Time{asOf, asOf}, err
+	}
+	return [2]time.Time{d.Time, asOf}, nil
+}
+
 // LastDataDate is the latest event date in the canonical tables.
 func LastDataDate(ctx context.Context, db *sql.DB) (time.Time, error) {
 	var d sql.NullTime
@@ -132,8 +200,26 @@ func LastDataDate(ctx context.Context, db *sql.DB) (time.Time, error) {
 	return d.Time, nil
 }
 
-// Build creates every model in order and runs the checks, all in one
-// transaction: when a model or a check fails, the previous marts stay.
+// nextSuffix names the tables a build writes before it publishes them, and
+// deltaSuffix the new rows of an incremental mart.
+const (
+	nextSuffix  = "__next"
+	deltaSuffix = "__delta"
+)
+
+// Build brings every model up to date and runs the checks; when a model or
+// a check fails, the previous marts stay as they were.
+//
+// Each rebuilt table is written as <schema>.<name>__next and committed (so
+// later models are planned on real statistics), the checks run against
+// those, and one short transaction then swaps them in by name: readers see
+// the old marts until the swap and the new ones after it. Models that
+// nothing changed for are skipped. Incremental models (-- @incremental)
+// recompute only the rows from the earliest changed date on; in the core
+// layer they are updated in place, each in its own transaction (a failed
+// build leaves them ahead of the marts, and the next build, planned from
+// the last successful one, recomputes the same rows again), while marts are
+// copied and swapped like the others. Staging views are recreated in place.
 func Build(ctx context.Context, db *sql.DB, opt Options) (*Result, error) {
 	models, checks, err := Parse(kamsql.Files)
 	if err != nil {
@@ -149,6 +235,9 @@ func Build(ctx context.Context, db *sql.DB, opt Options) (*Result, error) {
 		}
 	}
 	opt.setDefaults()
+	if err := opt.validate(); err != nil {
+		return nil, err
+	}
 	now := time.Now
 	if opt.Now != nil {
 		now = opt.Now
@@ -158,103 +247,462 @@ func Build(ctx context.Context, db *sql.DB, opt Options) (*Result, error) {
 		return nil, err
 	}
 	defer conn.Close()
-	for _, q := range append(opt.Variables(),
-		`CREATE TABLE IF NOT EXISTS meta.builds (build_id BIGINT, as_of DATE, models INTEGER, checks INTEGER, built_at TIMESTAMP)`,
-	) {
+	for _, q := range append(append(opt.Variables(), "SET VARIABLE rebuild_from = NULL::DATE", "SET VARIABLE rebuild_to = NULL::DATE"), stateDDL...) {
 		if _, err := conn.ExecContext(ctx, q); err != nil {
 			return nil, err
 		}
 	}
-	tx, err := conn.BeginTx(ctx, nil)
+	if err := dropNext(ctx, conn); err != nil {
+		return nil, err
+	}
+	// One checkpoint at the end instead of automatic ones between models
+	// (each would rewrite what the models before it wrote).
+	var threshold string
+	if err := conn.QueryRowContext(ctx, "SELECT current_setting('checkpoint_threshold')").Scan(&threshold); err != nil {
+		return nil, err
+	}
+	if _, err := conn.ExecContext(ctx, "SET checkpoint_threshold = '1TB'"); err != nil {
+		return nil, err
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), "SET checkpoint_threshold = "+wh.QuoteString(threshold))
+	planStart := time.Now()
+	prev, err := loadState(ctx, conn)
 	if err != nil {
 		return nil, err
 	}
-	defer tx.Rollback()
-
-	res := &Result{AsOf: opt.AsOf}
-	if err := tx.QueryRowContext(ctx, "SELECT coalesce(max(build_id), 0) + 1 FROM meta.builds").Scan(&res.BuildID); err != nil {
+	changes, err := entityChanges(ctx, conn, prev)
+	if err != nil {
 		return nil, err
 	}
+	exists, err := existingObjects(ctx, conn)
+	if err != nil {
+		return nil, err
+	}
+	settings := opt.settingsKey()
+	if opt.Full {
+		prev = nil
+	}
+	plans := planBuild(order, prev, changes, exists, opt, settings)
+
+	span, err := dataSpan(ctx, conn, opt.AsOf)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{AsOf: opt.AsOf, PlanDuration: time.Since(planStart)}
+	if err := conn.QueryRowContext(ctx, "SELECT coalesce(max(build_id), 0) + 1 FROM meta.builds").Scan(&res.BuildID); err != nil {
+		return nil, err
+	}
+	published := false
+	defer func() {
+		if !published {
+			_ = dropNext(context.WithoutCancel(ctx), conn)
+		}
+	}()
+	next := map[string]bool{} // models written as __next this build
 	for _, m := range order {
 		start := time.Now()
-		kind := "TABLE"
-		if m.Materialize == "view" {
-			kind = "VIEW"
-		}
-		// A model that changed between view and table must drop the old object first.
-		var existing string
-		err := tx.QueryRowContext(ctx, "SELECT table_type FROM information_schema.tables WHERE table_schema = ? AND table_name = ?", m.Layer, m.Name).Scan(&existing)
-		if err == nil && (existing == "VIEW") != (kind == "VIEW") {
-			old := "TABLE"
-			if existing == "VIEW" {
-				old = "VIEW"
-			}
-			if _, err := tx.ExecContext(ctx, fmt.Sprintf("DROP %s %s CASCADE", old, m.QualifiedName())); err != nil {
-				return nil, &ModelError{Model: m.Name, Path: m.Path, Err: err}
-			}
-		}
-		q := fmt.Sprintf("CREATE OR REPLACE %s %s AS\n%s", kind, m.QualifiedName(), m.SQL)
-		if _, err := tx.ExecContext(ctx, q); err != nil {
+		p := plans[m.Name]
+		mr := ModelResult{Name: m.Name, Mode: p.mode}
+		if err := buildModel(ctx, conn, m, p, next, span); err != nil {
 			return nil, &ModelError{Model: m.Name, Path: m.Path, Err: err}
 		}
-		mr := ModelResult{Name: m.Name}
-		if m.Materialize == "table" {
-			if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM "+m.QualifiedName()).Scan(&mr.Rows); err != nil {
+		if p.mode == ModeIncremental {
+			mr.From = p.floor
+		}
+		if m.Materialize == "table" && p.mode != ModeSkipped {
+			name := m.QualifiedName()
+			if next[m.Name] {
+				name += nextSuffix
+			}
+			if err := conn.QueryRowContext(ctx, "SELECT count(*) FROM "+name).Scan(&mr.Rows); err != nil {
 				return nil, &ModelError{Model: m.Name, Path: m.Path, Err: err}
 			}
 		}
 		mr.Duration = time.Since(start)
 		res.Models = append(res.Models, mr)
 	}
+	checkStart := time.Now()
+	byName := map[string]*Model{}
+	for _, m := range order {
+		byName[m.Name] = m
+	}
 	all := append(generatedChecks(order), checks...)
+	sort.SliceStable(all, func(i, j int) bool { return layerIndex(all[i].Layer) < layerIndex(all[j].Layer) })
 	for _, c := range all {
-		if err := runCheck(ctx, tx, c); err != nil {
+		if prev != nil && unchanged(c, plans) {
+			continue
+		}
+		// a file check may skip rows before the earliest date its inputs changed
+		from := "NULL::DATE"
+		if f := checkFloor(c, plans); !f.Equal(floorAll) {
+			from = "DATE '" + f.Format("2006-01-02") + "'"
+		}
+		if _, err := conn.ExecContext(ctx, "SET VARIABLE check_from = "+from); err != nil {
 			return nil, err
 		}
-	}
-	res.Checks = len(all)
-	builtAt := now().UTC()
-	for _, mr := range res.Models {
-		if _, err := tx.ExecContext(ctx, "INSERT INTO meta.build_log VALUES (?, ?, ?, 'model', ?, ?, ?)",
-			res.BuildID, opt.AsOf, mr.Name, mr.Rows, mr.Duration.Milliseconds(), builtAt); err != nil {
+		if err := runCheck(ctx, conn, narrowCheck(c, byName, plans), next); err != nil {
 			return nil, err
 		}
+		res.Checks++
 	}
-	if _, err := tx.ExecContext(ctx, "INSERT INTO meta.builds VALUES (?, ?, ?, ?, ?)",
-		res.BuildID, opt.AsOf, len(res.Models), res.Checks, builtAt); err != nil {
+	res.ChecksDuration = time.Since(checkStart)
+	publishStart := time.Now()
+	if err := publish(ctx, conn, order, next, plans, changes, res, opt, settings, now().UTC()); err != nil {
 		return nil, err
 	}
-	return res, tx.Commit()
+	published = true
+	res.PublishDuration = time.Since(publishStart)
+	checkpointStart := time.Now()
+	if _, err := conn.ExecContext(ctx, "CHECKPOINT"); err != nil {
+		return nil, fmt.Errorf("checkpoint after the build: %w", err)
+	}
+	res.CheckpointDuration = time.Since(checkpointStart)
+	return res, nil
+}
+
+// buildChunked writes a model from scratch slice by slice of its partition
+// column: before the first month of the data span, then ChunkMonths at a
+// time, then everything after; together the slices hold every row.
+func buildChunked(ctx context.Context, conn *sql.Conn, m *Model, body string, span [2]time.Time) error {
+	col := wh.QuoteIdent(m.Incremental)
+	target := m.QualifiedName() + nextSuffix
+	lit := func(t time.Time) string { return "DATE '" + t.Format("2006-01-02") + "'" }
+	start := time.Date(span[0].Year(), span[0].Month(), 1, 0, 0, 0, 0, time.UTC)
+	bounds := []time.Time{floorAll}
+	for t := start; !t.After(span[1]); t = t.AddDate(0, m.ChunkMonths, 0) {
+		bounds = append(bounds, t)
+	}
+	bounds = append(bounds, floorNone)
+	for i := 0; i+1 < len(bounds); i++ {
+		from, to := bounds[i], bounds[i+1]
+		for _, q := range []string{"SET VARIABLE rebuild_from = " + lit(from), "SET VARIABLE rebuild_to = " + lit(to)} {
+			if _, err := conn.ExecContext(ctx, q); err != nil {
+				return err
+			}
+		}
+		slice := fmt.Sprintf("SELECT * FROM (\n%s\n) AS model WHERE %s >= %s AND %s < %s", body, col, lit(from), col, lit(to))
+		q := fmt.Sprintf("INSERT INTO %s %s", target, slice)
+		if i == 0 {
+			q = fmt.Sprintf("CREATE TABLE %s AS %s", target, slice)
+		}
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			return err
+		}
+	}
+	_, err := conn.ExecContext(ctx, "SET VARIABLE rebuild_from = NULL::DATE; SET VARIABLE rebuild_to = NULL::DATE")
+	return err
+}
+
+// buildModel writes one model as its plan says.
+func buildModel(ctx context.Context, conn *sql.Conn, m *Model, p modelPlan, next map[string]bool, span [2]time.Time) error {
+	exec := func(q string, args ...any) error {
+		_, err := conn.ExecContext(ctx, q, args...)
+		return err
+	}
+	body := strings.TrimRight(strings.TrimSpace(rewriteRefs(m.SQL, next)), ";")
+	live := m.QualifiedName()
+	switch p.mode {
+	case ModeSkipped:
+		return nil
+	case ModeView:
+		if m.Layer == "staging" {
+			return exec(fmt.Sprintf("CREATE OR REPLACE VIEW %s AS\n%s", live, body))
+		}
+		// a core or mart view is swapped in with the tables
+		if err := exec(fmt.Sprintf("CREATE VIEW %s AS\n%s", live+nextSuffix, body)); err != nil {
+			return err
+		}
+		next[m.Name] = true
+		return nil
+	case ModeFull:
+		if m.ChunkMonths > 0 && m.Materialize == "table" {
+			if err := buildChunked(ctx, conn, m, body, span); err != nil {
+				return err
+			}
+			next[m.Name] = true
+			return nil
+		}
+		if err := exec("SET VARIABLE rebuild_from = NULL::DATE"); err != nil {
+			return err
+		}
+		kind := "TABLE"
+		if m.Materialize == "view" {
+			kind = "VIEW"
+		}
+		if err := exec(fmt.Sprintf("CREATE %s %s AS\n%s", kind, live+nextSuffix, body)); err != nil {
+			return err
+		}
+		next[m.Name] = true
+		return nil
+	}
+	// incremental
+	from := p.floor.Format("2006-01-02")
+	if err := exec("SET VARIABLE rebuild_from = DATE " + wh.QuoteString(from)); err != nil {
+		return err
+	}
+	defer exec("SET VARIABLE rebuild_from = NULL::DATE")
+	col := wh.QuoteIdent(m.Incremental)
+	fresh := fmt.Sprintf("SELECT * FROM (\n%s\n) AS model WHERE %s >= DATE '%s'", body, col, from)
+	if m.Layer == "marts" {
+		// a mart changes only when the build is published: the new rows wait
+		// in __delta, and __next shows the mart as it will be
+		if err := exec(fmt.Sprintf("CREATE TABLE %s AS %s", live+deltaSuffix, fresh)); err != nil {
+			return err
+		}
+		next[m.Name] = true
+		return exec(fmt.Sprintf("CREATE VIEW %s AS SELECT * FROM %s WHERE %s < DATE '%s' UNION ALL BY NAME SELECT * FROM %s",
+			live+nextSuffix, live, col, from, live+deltaSuffix))
+	}
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("DELETE FROM %s WHERE %s >= DATE '%s'", live, col, from)); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("INSERT INTO %s BY NAME %s", live, fresh)); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// rewriteRefs points references to models rebuilt in this build at their
+// __next tables.
+func rewriteRefs(sqlText string, next map[string]bool) string {
+	return refPattern.ReplaceAllStringFunc(sqlText, func(ref string) string {
+		g := refPattern.FindStringSubmatch(ref)
+		if g[1] != "main" && next[g[2]] {
+			return ref + nextSuffix
+		}
+		return ref
+	})
+}
+
+// publish swaps the __next tables in and records the build, in one transaction.
+func publish(ctx context.Context, conn *sql.Conn, order []*Model, next map[string]bool, plans map[string]modelPlan,
+	changes map[string]entityChange, res *Result, opt Options, settings string, builtAt time.Time) error {
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	exec := func(q string, args ...any) error {
+		_, err := tx.ExecContext(ctx, q, args...)
+		return err
+	}
+	for _, m := range order {
+		if !next[m.Name] {
+			continue
+		}
+		live := m.QualifiedName()
+		if p := plans[m.Name]; p.mode == ModeIncremental {
+			from := p.floor.Format("2006-01-02")
+			col := wh.QuoteIdent(m.Incremental)
+			for _, q := range []string{
+				"DROP VIEW " + live + nextSuffix,
+				fmt.Sprintf("DELETE FROM %s WHERE %s >= DATE '%s'", live, col, from),
+				fmt.Sprintf("INSERT INTO %s BY NAME SELECT * FROM %s", live, live+deltaSuffix),
+				"DROP TABLE " + live + deltaSuffix,
+			} {
+				if err := exec(q); err != nil {
+					return fmt.Errorf("publish %s: %w", live, err)
+				}
+			}
+			continue
+		}
+		var existing string
+		err := tx.QueryRowContext(ctx, "SELECT table_type FROM information_schema.tables WHERE table_schema = ? AND table_name = ?", m.Layer, m.Name).Scan(&existing)
+		switch {
+		case err == sql.ErrNoRows:
+			err = nil
+		case err != nil:
+			return err
+		case existing == "VIEW":
+			err = exec("DROP VIEW " + live)
+		default:
+			err = exec("DROP TABLE " + live)
+		}
+		if err != nil {
+			return fmt.Errorf("publish %s: %w", live, err)
+		}
+		if m.Materialize == "view" {
+			// a view's text names the tables it reads: create it anew with the final names
+			err = exec("DROP VIEW " + live + nextSuffix)
+			if err == nil {
+				err = exec(fmt.Sprintf("CREATE VIEW %s AS\n%s", live, strings.TrimRight(strings.TrimSpace(m.SQL), ";")))
+			}
+		} else {
+			err = exec(fmt.Sprintf("ALTER TABLE %s RENAME TO %s", live+nextSuffix, wh.QuoteIdent(m.Name)))
+		}
+		if err != nil {
+			return fmt.Errorf("publish %s: %w", live, err)
+		}
+	}
+	for _, mr := range res.Models {
+		if err := exec("INSERT INTO meta.build_log VALUES (?, ?, ?, 'model', ?, ?, ?)",
+			res.BuildID, opt.AsOf, mr.Name, mr.Rows, mr.Duration.Milliseconds(), builtAt); err != nil {
+			return err
+		}
+	}
+	for _, m := range order {
+		p := plans[m.Name]
+		var from any
+		if p.mode == ModeIncremental {
+			from = p.floor
+		}
+		if err := exec("INSERT INTO meta.build_models VALUES (?, ?, ?, ?, ?)", res.BuildID, m.Name, sqlHash(m.SQL), p.mode, from); err != nil {
+			return err
+		}
+	}
+	for name, c := range changes {
+		if err := exec("INSERT INTO meta.build_entities VALUES (?, ?, ?, ?)", res.BuildID, name, c.now.Rows, c.now.LoadID); err != nil {
+			return err
+		}
+	}
+	if err := exec("INSERT INTO meta.build_state VALUES (?, ?, ?)", res.BuildID, opt.AsOf, settings); err != nil {
+		return err
+	}
+	if err := exec("INSERT INTO meta.builds VALUES (?, ?, ?, ?, ?)", res.BuildID, opt.AsOf, len(res.Models), res.Checks, builtAt); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// existingObjects lists the tables and views of the model schemas.
+func existingObjects(ctx context.Context, q querier) (map[string]bool, error) {
+	rows, err := q.QueryContext(ctx, "SELECT table_schema || '.' || table_name FROM information_schema.tables WHERE table_schema IN ('staging', 'core', 'marts')")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]bool{}
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, err
+		}
+		out[s] = true
+	}
+	return out, rows.Err()
+}
+
+// dropNext removes the __next and __delta tables and views a build left
+// behind (views first: they read the tables).
+func dropNext(ctx context.Context, q querier) error {
+	rows, err := q.QueryContext(ctx, `SELECT table_schema, table_name, table_type FROM information_schema.tables
+        WHERE table_schema IN ('staging', 'core', 'marts') AND (suffix(table_name, ?) OR suffix(table_name, ?))
+        ORDER BY table_type DESC, table_schema, table_name`, nextSuffix, deltaSuffix)
+	if err != nil {
+		return err
+	}
+	var drops []string
+	for rows.Next() {
+		var schema, name, kind string
+		if err := rows.Scan(&schema, &name, &kind); err != nil {
+			rows.Close()
+			return err
+		}
+		what := "TABLE"
+		if kind == "VIEW" {
+			what = "VIEW"
+		}
+		drops = append(drops, fmt.Sprintf("DROP %s IF EXISTS %s.%s", what, schema, wh.QuoteIdent(name)))
+	}
+	rows.Close()
+	for _, q2 := range drops {
+		if _, err := q.ExecContext(ctx, q2); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // generatedChecks turns @unique and @not_null annotations into checks.
 func generatedChecks(models []*Model) []*Check {
 	var out []*Check
 	for _, m := range models {
+		refs := []string{m.QualifiedName()}
 		if len(m.Unique) > 0 {
 			cols := strings.Join(m.Unique, ", ")
 			out = append(out, &Check{
+				Layer:       m.Layer,
+				Refs:        refs,
 				Name:        m.Name + "__unique",
 				Description: fmt.Sprintf("one row per %s", cols),
 				SQL:         fmt.Sprintf("SELECT %s, count(*) AS n FROM %s GROUP BY ALL HAVING count(*) > 1", cols, m.QualifiedName()),
 			})
 		}
-		for _, c := range m.NotNull {
+		if len(m.NotNull) > 0 {
+			conds := make([]string, len(m.NotNull))
+			for i, c := range m.NotNull {
+				conds[i] = c + " IS NULL"
+			}
 			out = append(out, &Check{
-				Name:        m.Name + "__not_null_" + c,
-				Description: c + " is never empty",
-				SQL:         fmt.Sprintf("SELECT * FROM %s WHERE %s IS NULL", m.QualifiedName(), c),
+				Layer:       m.Layer,
+				Refs:        refs,
+				Name:        m.Name + "__not_null",
+				Description: strings.Join(m.NotNull, ", ") + " are never empty",
+				SQL:         fmt.Sprintf("SELECT * FROM %s WHERE %s", m.QualifiedName(), strings.Join(conds, " OR ")),
 			})
 		}
 	}
 	return out
 }
 
+// narrowCheck limits a generated check of an incrementally rebuilt model to
+// the recomputed rows: the kept rows passed before, and when the key holds
+// the partition column a new row can only clash with other new rows.
+func narrowCheck(c *Check, byName map[string]*Model, plans map[string]modelPlan) *Check {
+	if c.Path != "" || len(c.Refs) != 1 {
+		return c
+	}
+	_, name, _ := strings.Cut(c.Refs[0], ".")
+	m, p := byName[name], plans[name]
+	if m == nil || p.mode != ModeIncremental {
+		return c
+	}
+	if strings.HasSuffix(c.Name, "__unique") && !slices.Contains(m.Unique, m.Incremental) {
+		return c
+	}
+	narrowed := *c
+	from := fmt.Sprintf("(SELECT * FROM %s WHERE %s >= DATE '%s')", m.QualifiedName(), wh.QuoteIdent(m.Incremental), p.floor.Format("2006-01-02"))
+	narrowed.SQL = strings.Replace(c.SQL, "FROM "+m.QualifiedName(), "FROM "+from+" AS recomputed", 1)
+	return &narrowed
+}
+
+// checkFloor is the earliest date from which anything a check reads changed.
+func checkFloor(c *Check, plans map[string]modelPlan) time.Time {
+	f := floorNone
+	for _, ref := range c.Refs {
+		schema, name, _ := strings.Cut(ref, ".")
+		p, ok := plans[name]
+		if schema == "main" || !ok {
+			return floorAll
+		}
+		f = minTime(f, p.floor)
+	}
+	return f
+}
+
+// unchanged reports whether nothing a check reads changed in this build,
+// so its earlier pass still holds.
+func unchanged(c *Check, plans map[string]modelPlan) bool {
+	for _, ref := range c.Refs {
+		schema, name, _ := strings.Cut(ref, ".")
+		p, ok := plans[name]
+		if schema == "main" || !ok || !p.floor.Equal(floorNone) {
+			return false
+		}
+	}
+	return len(c.Refs) > 0
+}
+
 const shownRows = 5
 
-func runCheck(ctx context.Context, tx *sql.Tx, c *Check) error {
-	q := strings.TrimRight(strings.TrimSpace(c.SQL), ";")
-	rows, err := tx.QueryContext(ctx, q)
+func runCheck(ctx context.Context, q querier, c *Check, next map[string]bool) error {
+	text := strings.TrimRight(strings.TrimSpace(rewriteRefs(c.SQL, next)), ";")
+	rows, err := q.QueryContext(ctx, text)
 	if err != nil {
 		return fmt.Errorf("check %s: %w", c.Name, err)
 	}

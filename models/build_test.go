@@ -2,69 +2,12 @@ package models_test
 
 import (
 	"context"
-	"database/sql"
 	"errors"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/kam-analytics/kam/ingest"
-	"github.com/kam-analytics/kam/ingest/warehouse"
 	"github.com/kam-analytics/kam/models"
 )
-
-// loadFixture ingests testdata/<dir>/<entity>.csv into a fresh warehouse.
-func loadFixture(t *testing.T, dir string) *sql.DB {
-	t.Helper()
-	db, err := warehouse.Open(context.Background(), filepath.Join(t.TempDir(), "kam.duckdb"), warehouse.Settings{Threads: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	abs, _ := filepath.Abs(filepath.Join("testdata", dir))
-	l := &ingest.Loader{DB: db, BaseDir: abs}
-	var sources []ingest.Source
-	for _, e := range warehouse.Entities {
-		if _, err := os.Stat(filepath.Join(abs, e.Name+".csv")); err == nil {
-			sources = append(sources, ingest.Source{Name: e.Name, Entity: e.Name, Files: e.Name + ".csv"})
-		}
-	}
-	for _, r := range l.Run(context.Background(), sources) {
-		if r.Err != nil || r.Quarantined > 0 {
-			t.Fatalf("fixture %s: %v (quarantined %d)", r.File, r.Err, r.Quarantined)
-		}
-	}
-	return db
-}
-
-func rowsOf(t *testing.T, db *sql.DB, q string) []string {
-	t.Helper()
-	rows, err := db.Query(q)
-	if err != nil {
-		t.Fatalf("%s: %v", q, err)
-	}
-	_, got, _, err := warehouse.ScanStrings(rows, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []string
-	for _, r := range got {
-		out = append(out, strings.Join(r, " "))
-	}
-	return out
-}
-
-func assertRows(t *testing.T, db *sql.DB, q string, want []string) {
-	t.Helper()
-	got := rowsOf(t, db, q)
-	if strings.Join(got, "\n") != strings.Join(want, "\n") {
-		t.Errorf("%s\ngot:\n%s\nwant:\n%s", q, strings.Join(got, "\n"), strings.Join(want, "\n"))
-	}
-}
-
-func date(s string) time.Time { d, _ := time.Parse("2006-01-02", s); return d }
 
 func TestBuildBasic(t *testing.T) {
 	db := loadFixture(t, "basic")

@@ -4,9 +4,10 @@
 // The files are the declaration: a model's name is its file stem, its layer
 // and schema its folder (staging → core → marts); header comments carry
 // annotations (-- @grain, -- @description, -- @materialize, -- @unique,
-// -- @not_null); dependencies are the schema-qualified names the SQL uses
+// -- @not_null, -- @incremental, -- @chunks; see docs/models.md);
+// dependencies are the schema-qualified names the SQL uses
 // (main.<entity>, staging.x, core.y, marts.z). Session variables set by
-// Build are read with getvariable(): as_of, active_window_days.
+// Build are read with getvariable(): see Options.Variables.
 package models
 
 import (
@@ -34,6 +35,17 @@ type Model struct {
 	Description string
 	Unique      []string // columns that together identify a row
 	NotNull     []string
+	// Incremental is the DATE column a model is partitioned by
+	// (-- @incremental: column [by month]): a build may recompute only the
+	// rows from a date on and keep the earlier ones. Empty = always rebuilt.
+	Incremental string
+	// IncrementalGrain is day or month: the column holds dates or month starts.
+	IncrementalGrain string
+	// ChunkMonths > 0 (-- @chunks: N months) builds an incremental model
+	// from scratch in slices of N months of its partition column, each with
+	// the session variables rebuild_from and rebuild_to (exclusive) set: for
+	// aggregations whose one-shot hash tables would not fit in memory.
+	ChunkMonths int
 }
 
 // Check is one data check: a query that returns offending rows.
@@ -42,6 +54,11 @@ type Check struct {
 	Path        string
 	SQL         string
 	Description string
+	// Layer is the latest layer the check reads; checks run layer by layer,
+	// so a broken input is reported before the marts it breaks.
+	Layer string
+	// Refs are the schema-qualified names the check reads.
+	Refs []string
 }
 
 var (
@@ -80,7 +97,13 @@ func Parse(fsys fs.FS) ([]*Model, []*Check, error) {
 			return nil, nil, err
 		}
 		ann := annotations(string(b))
-		checks = append(checks, &Check{Name: stem(p), Path: p, SQL: string(b), Description: ann["description"]})
+		c := &Check{Name: stem(p), Path: p, SQL: string(b), Description: ann["description"], Layer: Layers[0], Refs: parseRefs(string(b))}
+		for _, ref := range c.Refs {
+			if schema, _, _ := strings.Cut(ref, "."); layerIndex(schema) > layerIndex(c.Layer) {
+				c.Layer = schema
+			}
+		}
+		checks = append(checks, c)
 	}
 	return models, checks, nil
 }
@@ -130,6 +153,24 @@ func parseModel(p, layer, sql string) (*Model, error) {
 		Unique:      splitList(ann["unique"]),
 		NotNull:     splitList(ann["not_null"]),
 	}
+	if inc := ann["incremental"]; inc != "" {
+		col, grain, _ := strings.Cut(inc, " by ")
+		m.Incremental, m.IncrementalGrain = strings.TrimSpace(col), strings.TrimSpace(grain)
+		if m.IncrementalGrain == "" {
+			m.IncrementalGrain = "day"
+		}
+		if m.IncrementalGrain != "day" && m.IncrementalGrain != "month" {
+			return nil, fmt.Errorf("%s: @incremental: %q: want a column, optionally followed by `by day` or `by month`", p, inc)
+		}
+		if layer == "staging" {
+			return nil, fmt.Errorf("%s: @incremental: staging models are views", p)
+		}
+	}
+	if ch := ann["chunks"]; ch != "" {
+		if _, err := fmt.Sscanf(ch, "%d months", &m.ChunkMonths); err != nil || m.ChunkMonths <= 0 || m.Incremental == "" {
+			return nil, fmt.Errorf("%s: @chunks: %q: want `N months` on an @incremental model", p, ch)
+		}
+	}
 	if m.Materialize == "" {
 		m.Materialize = "table"
 		if layer == "staging" {
@@ -139,6 +180,13 @@ func parseModel(p, layer, sql string) (*Model, error) {
 	if m.Materialize != "view" && m.Materialize != "table" {
 		return nil, fmt.Errorf("%s: @materialize: %q must be view or table", p, m.Materialize)
 	}
+	m.Refs = parseRefs(sql)
+	return m, nil
+}
+
+// parseRefs lists the schema-qualified names a query reads, sorted.
+func parseRefs(sql string) []string {
+	var refs []string
 	seen := map[string]bool{}
 	for _, line := range strings.Split(sql, "\n") {
 		if i := strings.Index(line, "--"); i >= 0 {
@@ -148,12 +196,12 @@ func parseModel(p, layer, sql string) (*Model, error) {
 			ref := g[1] + "." + g[2]
 			if !seen[ref] {
 				seen[ref] = true
-				m.Refs = append(m.Refs, ref)
+				refs = append(refs, ref)
 			}
 		}
 	}
-	sort.Strings(m.Refs)
-	return m, nil
+	sort.Strings(refs)
+	return refs
 }
 
 // QualifiedName is the schema-qualified name the model is created as.

@@ -1,8 +1,24 @@
--- @description: net sales = shipped − returns on every row, and the mart's total equals the events' total
-select month, client_id, category, manager_id, shipped_amount, returns_amount, net_sales
+-- @description: net sales = shipped − returns on every row of sales_monthly, and every month's total equals the month's total of the daily sales the other marts use
+with
+
+monthly as (
+    select month, sum(net_sales) as net_sales
+    from marts.sales_monthly
+    group by all
+),
+
+daily as (
+    select date_trunc('month', event_date)::date as month, sum(net_amount) as net_sales
+    from core.core_sales_daily
+    group by all
+)
+
+select month, client_id, category, manager_id, shipped_amount, returns_amount, net_sales, null as daily_net_sales
 from marts.sales_monthly
 where net_sales <> shipped_amount - returns_amount
 union all
-select null, 'TOTAL', null, null, null, null, (select sum(net_sales) from marts.sales_monthly)
-where (select coalesce(sum(net_sales), 0) from marts.sales_monthly)
-    <> (select coalesce(sum(amount), 0) from core.core_sales_events)
+select coalesce(monthly.month, daily.month), 'TOTAL', null, null, null, null, monthly.net_sales, daily.net_sales
+from monthly
+full join daily
+    on daily.month = monthly.month
+where monthly.net_sales is distinct from daily.net_sales

@@ -1,22 +1,25 @@
 -- @grain: one row per month and client active at the month's period end
+-- @incremental: month by month
 -- @description: a client is active at date D when its net sales in the trailing window ending on D (active_window_days, default 90: D and the 89 days before) are above zero; counted for the manager assigned on D
 with
 
-events as (
-    select * from core.core_sales_events
+daily as (
+    select * from core.core_sales_daily
+    where event_date > coalesce(getvariable('rebuild_from'), date '0001-01-01') - cast(getvariable('active_window_days') as integer)
 ),
 
 months as (
     select * from core.core_calendar_months
+    where month >= coalesce(getvariable('rebuild_from'), date '0001-01-01')
 ),
 
 assignments as (
     select * from staging.stg_client_assignments
 ),
 
-daily as (
-    select client_id, event_date, sum(amount) as amount
-    from events
+client_daily as (
+    select client_id, event_date, sum(net_amount) as amount
+    from daily
     group by all
 ),
 
@@ -24,12 +27,12 @@ window_sales as (
     select
         months.month,
         months.period_end,
-        daily.client_id,
-        sum(daily.amount) as window_net_sales
+        client_daily.client_id,
+        sum(client_daily.amount) as window_net_sales
     from months
-    join daily
-        on daily.event_date <= months.period_end
-        and daily.event_date > months.period_end - cast(getvariable('active_window_days') as integer)
+    join client_daily
+        on client_daily.event_date <= months.period_end
+        and client_daily.event_date > months.period_end - cast(getvariable('active_window_days') as integer)
     group by all
 ),
 

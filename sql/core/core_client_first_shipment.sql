@@ -1,28 +1,20 @@
 -- @grain: one row per client that was ever shipped to
--- @description: the client's first ever shipment (even if later returned) and the manager it is credited to: the one the event names, else the one assigned on that date
+-- @description: the client's first ever shipment (even if later returned) and the manager it is credited to: the one the event names, else the one assigned on that date (when two managers shipped on that first day, the first by manager_id)
 with
 
-shipments as (
-    select * from core.core_sales_events where event_kind = 'shipment'
-),
-
-ranked as (
-    select
-        client_id,
-        event_date,
-        manager_id,
-        row_number() over (partition by client_id order by event_date, manager_id nulls last, event_id) as rn
-    from shipments
+daily as (
+    select * from core.core_sales_daily
 ),
 
 final as (
     select
         client_id,
-        event_date as first_shipped_on,
-        date_trunc('month', event_date)::date as first_month,
-        manager_id
-    from ranked
-    where rn = 1
+        min(event_date) as first_shipped_on,
+        date_trunc('month', min(event_date))::date as first_month,
+        arg_min(manager_id, (event_date, manager_id is null, manager_id)) as manager_id
+    from daily
+    where shipped_lines > 0
+    group by client_id
 )
 
 select * from final

@@ -1,5 +1,6 @@
 -- @grain: one row per shipped order line and per return
--- @description: the events net sales are made of: shipments (+ shipped_qty × price on shipped_on) and returns (− amount on return_date), each attributed to the manager the event names, else to the manager assigned to the client on the event date
+-- @materialize: view
+-- @description: the events net sales are made of: shipments (+ shipped_qty × price on shipped_on) and returns (− amount on return_date), each attributed to the manager the event names, else to the manager assigned to the client on the event date. event_id is order_id/line_no or the return_id. A view: models that read it aggregate it, filtered to the dates they rebuild; the category comes from staging.stg_products
 with
 
 order_lines as (
@@ -14,14 +15,12 @@ assignments as (
     select * from staging.stg_client_assignments
 ),
 
-products as (
-    select * from staging.stg_products
-),
-
 shipments as (
     select
         'shipment' as event_kind,
         order_id || '/' || line_no as event_id,
+        order_id as document_id,
+        line_no,
         shipped_on as event_date,
         client_id,
         manager_id as named_manager_id,
@@ -38,6 +37,8 @@ credit_notes as (
     select
         'return' as event_kind,
         return_id as event_id,
+        return_id as document_id,
+        null as line_no,
         return_date as event_date,
         client_id,
         null as named_manager_id,
@@ -58,13 +59,14 @@ final as (
     select
         events.event_kind,
         events.event_id,
+        events.document_id,
+        events.line_no,
         events.event_date,
         date_trunc('month', events.event_date)::date as month,
         events.client_id,
         coalesce(events.named_manager_id, assignments.manager_id) as manager_id,
         events.order_id,
         events.sku,
-        coalesce(products.category, '(none)') as category,
         events.qty,
         events.amount
     from events
@@ -72,8 +74,6 @@ final as (
         on assignments.client_id = events.client_id
         and events.event_date >= assignments.valid_from
         and events.event_date < assignments.valid_to
-    left join products
-        on products.sku = events.sku
 )
 
 select * from final

@@ -1,15 +1,16 @@
 -- @grain: one row per level (manager, team, company), manager or team, period (month, quarter, year) and KPI
 -- @unique: level, manager_id, team, period, kpi
 -- @not_null: level, period, period_kind, kpi, actual
--- @description: plan fulfilment: target, actual, attainment (actual / target, 4 decimals; empty when the target is missing or zero, flagged missing_target), gap (target − actual) and a run-rate projection for the period in progress. sales = net sales; new_clients = clients whose first shipment falls in the period (credited to the manager of that shipment); active_clients = clients active at the period end (a stock: quarter and year take their last month). Quarter and year targets are the sums of the monthly targets (active_clients: the last month's)
+-- @incremental: period_end
+-- @description: plan fulfilment: target, actual, attainment (actual / target, 4 decimals; empty when the target is missing or zero, flagged missing_target), gap (target − actual) and a run-rate projection for the period in progress. sales = net sales; new_clients = clients whose first shipment falls in the period (credited to the manager of that shipment); active_clients = clients active at the period end (a stock: quarter and year take their last month). A plan's period is its window: YYYY-MM, YYYY-Qn or YYYY. A quarter or year without its own plan takes the sum of its months' (quarters') targets (active_clients: the last one's), flagged missing_target when any of them is missing or zero; periods count the months up to the as-of month
 with
 
 months as (
     select * from core.core_calendar_months
 ),
 
-events as (
-    select * from core.core_sales_events
+daily as (
+    select * from core.core_sales_daily
 ),
 
 first_shipments as (
@@ -29,8 +30,8 @@ managers as (
 ),
 
 monthly_actuals as (
-    select month, manager_id, 'sales' as kpi, sum(amount) as actual
-    from events
+    select date_trunc('month', event_date)::date as month, manager_id, 'sales' as kpi, sum(net_amount) as actual
+    from daily
     where manager_id is not null
     group by all
     union all
@@ -49,12 +50,37 @@ monthly_targets as (
     select strptime(period, '%Y-%m')::date as month, manager_id, kpi, target
     from plans
     where kpi in ('sales', 'new_clients', 'active_clients')
+        and regexp_full_match(period, '[0-9]{4}-[0-9]{2}')
+),
+
+-- plans for a whole quarter (YYYY-Qn) or year (YYYY): the period is the window
+period_targets as (
+    select
+        manager_id,
+        kpi,
+        period,
+        target,
+        case when regexp_full_match(period, '[0-9]{4}-Q[1-4]') then 'quarter' else 'year' end as period_kind,
+        case when regexp_full_match(period, '[0-9]{4}-Q[1-4]')
+            then make_date(cast(left(period, 4) as integer), cast(right(period, 1) as integer) * 3 - 2, 1)
+            else make_date(cast(period as integer), 1, 1)
+        end as period_start
+    from plans
+    where kpi in ('sales', 'new_clients', 'active_clients')
+        and (regexp_full_match(period, '[0-9]{4}-Q[1-4]') or regexp_full_match(period, '[0-9]{4}'))
 ),
 
 manager_months as (
     select distinct manager_id, month from monthly_actuals
     union
     select distinct manager_id, month from monthly_targets
+    union
+    -- a manager with a quarter or year plan gets the window's months (up to the as-of month) even without sales
+    select distinct period_targets.manager_id, months.month
+    from period_targets
+    join months
+        on months.month >= period_targets.period_start
+        and months.month < period_targets.period_start + case period_targets.period_kind when 'quarter' then interval 3 month else interval 12 month end
 ),
 
 monthly as (
@@ -80,48 +106,91 @@ monthly as (
         and monthly_targets.kpi = kpis.kpi
 ),
 
-periods as (
+month_periods as (
     select
-        monthly.*,
+        manager_id,
         'month' as period_kind,
         strftime(month, '%Y-%m') as period,
         month as period_start,
-        (month + interval 1 month - interval 1 day)::date as period_stop
-    from monthly
-    union all
-    select
-        monthly.*,
-        'quarter',
-        strftime(month, '%Y') || '-Q' || quarter(month),
-        date_trunc('quarter', month)::date,
-        (date_trunc('quarter', month) + interval 3 month - interval 1 day)::date
-    from monthly
-    union all
-    select
-        monthly.*,
-        'year',
-        strftime(month, '%Y'),
-        date_trunc('year', month)::date,
-        (date_trunc('year', month) + interval 1 year - interval 1 day)::date
+        (month + interval 1 month - interval 1 day)::date as period_end,
+        kpi,
+        actual,
+        target,
+        target is null or target = 0 as has_missing_target,
+        is_in_progress
     from monthly
 ),
 
-manager_periods as (
+-- a quarter's target is its own plan, else the sum of its months' (a stock KPI: the last month's)
+quarter_derived as (
     select
         manager_id,
-        period_kind,
-        period,
-        period_start,
-        period_stop as period_end,
+        'quarter' as period_kind,
+        strftime(date_trunc('quarter', month), '%Y') || '-Q' || quarter(date_trunc('quarter', month)) as period,
+        date_trunc('quarter', month)::date as period_start,
+        (date_trunc('quarter', month) + interval 3 month - interval 1 day)::date as period_end,
         kpi,
         -- a stock KPI takes the value at the last month of the window, flows sum up
         case when kpi = 'active_clients' then arg_max(actual, month) else sum(actual) end as actual,
-        case when kpi = 'active_clients' then arg_max(target, month)
-            else sum(target) end as target,
+        case when kpi = 'active_clients' then arg_max(target, month) else sum(target) end as target,
         bool_or(target is null or target = 0) as has_missing_target,
         bool_or(is_in_progress) as is_in_progress
-    from periods
-    group by manager_id, period_kind, period, period_start, period_stop, kpi
+    from monthly
+    group by manager_id, date_trunc('quarter', month), kpi
+),
+
+quarter_periods as (
+    select
+        quarter_derived.* exclude (target, has_missing_target),
+        coalesce(period_targets.target, quarter_derived.target) as target,
+        case when period_targets.target is not null then period_targets.target = 0
+            else quarter_derived.has_missing_target end as has_missing_target
+    from quarter_derived
+    left join period_targets
+        on period_targets.manager_id = quarter_derived.manager_id
+        and period_targets.kpi = quarter_derived.kpi
+        and period_targets.period = quarter_derived.period
+),
+
+-- a year's target is its own plan, else the sum of its quarters' (a stock KPI: the last quarter's)
+year_derived as (
+    select
+        manager_id,
+        'year' as period_kind,
+        strftime(period_start, '%Y') as period,
+        date_trunc('year', period_start)::date as period_start,
+        (date_trunc('year', period_start) + interval 1 year - interval 1 day)::date as period_end,
+        kpi,
+        case when kpi = 'active_clients' then arg_max(actual, period_start) else sum(actual) end as actual,
+        case when kpi = 'active_clients' then arg_max(target, period_start) else sum(target) end as target,
+        bool_or(has_missing_target) as has_missing_target,
+        bool_or(is_in_progress) as is_in_progress
+    from quarter_periods
+    group by manager_id, strftime(period_start, '%Y'), date_trunc('year', period_start), kpi
+),
+
+year_periods as (
+    select
+        year_derived.* exclude (target, has_missing_target),
+        coalesce(period_targets.target, year_derived.target) as target,
+        case when period_targets.target is not null then period_targets.target = 0
+            else year_derived.has_missing_target end as has_missing_target
+    from year_derived
+    left join period_targets
+        on period_targets.manager_id = year_derived.manager_id
+        and period_targets.kpi = year_derived.kpi
+        and period_targets.period = year_derived.period
+),
+
+manager_periods as (
+    select manager_id, period_kind, period, period_start, period_end, kpi, actual, target, has_missing_target, is_in_progress
+    from month_periods
+    union all
+    select manager_id, period_kind, period, period_start, period_end, kpi, actual, target, has_missing_target, is_in_progress
+    from quarter_periods
+    union all
+    select manager_id, period_kind, period, period_start, period_end, kpi, actual, target, has_missing_target, is_in_progress
+    from year_periods
 ),
 
 team_periods as (

@@ -1,11 +1,13 @@
 -- @grain: one row per month, client, category and manager
 -- @unique: month, client_id, category, manager_id
 -- @not_null: month, client_id, category, net_sales
--- @description: sales history: net sales (shipped − returns) of each client and product category per month, attributed to the manager by assignment at each event's date (a client reassigned mid-month has one row per manager); manager_id is '' when no assignment covers the event
+-- @incremental: month by month
+-- @description: sales history: net sales (shipped − returns) of each client and product category per month, attributed to the manager by assignment at each event's date (a client reassigned mid-month has one row per manager); manager_id is '' when no assignment covers the event. Month-on-month and year-on-year compare the same row key (month, client, category, manager) one month and twelve months earlier (0 when that key had no sales then); growth = net_sales / previous - 1, empty unless the previous value is above 0
 with
 
-events as (
-    select * from core.core_sales_events
+monthly as (
+    select * from core.core_sales_monthly
+    where month >= coalesce(getvariable('rebuild_from') - interval 12 month, date '0001-01-01')
 ),
 
 clients as (
@@ -14,37 +16,38 @@ clients as (
 
 final as (
     select
-        events.month,
-        events.client_id,
+        monthly.month,
+        monthly.client_id,
         clients.client_name,
         clients.segment,
-        events.category,
-        coalesce(events.manager_id, '') as manager_id,
-        sum(events.amount) filter (where events.event_kind = 'shipment') as shipped_amount,
-        -sum(events.amount) filter (where events.event_kind = 'return') as returns_amount,
-        sum(events.amount) as net_sales,
-        sum(events.qty) filter (where events.event_kind = 'shipment') as qty_shipped,
-        count(distinct events.order_id) as orders,
-        count(*) filter (where events.event_kind = 'shipment') as lines,
-        count(distinct events.sku) filter (where events.event_kind = 'shipment') as skus
-    from events
+        monthly.category,
+        monthly.manager_id,
+        monthly.shipped_amount,
+        monthly.returns_amount,
+        monthly.net_sales,
+        monthly.qty_shipped,
+        monthly.orders,
+        monthly.lines,
+        monthly.skus,
+        coalesce(prev_month.net_sales, 0)::decimal(38, 8) as net_sales_prev_month,
+        case when prev_month.net_sales > 0
+            then round(monthly.net_sales / prev_month.net_sales - 1, 4)::decimal(18, 4) end as mom_growth,
+        coalesce(prev_year.net_sales, 0)::decimal(38, 8) as net_sales_prev_year,
+        case when prev_year.net_sales > 0
+            then round(monthly.net_sales / prev_year.net_sales - 1, 4)::decimal(18, 4) end as yoy_growth
+    from monthly
     left join clients
-        on clients.client_id = events.client_id
-    group by all
+        on clients.client_id = monthly.client_id
+    left join monthly as prev_month
+        on prev_month.client_id = monthly.client_id
+        and prev_month.category = monthly.category
+        and prev_month.manager_id = monthly.manager_id
+        and prev_month.month = (monthly.month - interval 1 month)::date
+    left join monthly as prev_year
+        on prev_year.client_id = monthly.client_id
+        and prev_year.category = monthly.category
+        and prev_year.manager_id = monthly.manager_id
+        and prev_year.month = (monthly.month - interval 12 month)::date
 )
 
-select
-    month,
-    client_id,
-    client_name,
-    segment,
-    category,
-    manager_id,
-    coalesce(shipped_amount, 0)::decimal(38, 8) as shipped_amount,
-    coalesce(returns_amount, 0)::decimal(38, 8) as returns_amount,
-    net_sales::decimal(38, 8) as net_sales,
-    coalesce(qty_shipped, 0)::decimal(38, 8) as qty_shipped,
-    orders,
-    lines,
-    skus
-from final
+select * from final

@@ -3,7 +3,7 @@ select
     return_id,
     return_date,
     client_id,
-    invoice_id,
+    nullif(trim(invoice_id), '') as invoice_id,
     sku,
     qty,
     amount,

@@ -1,0 +1,273 @@
+package models_test
+
+import (
+	"bufio"
+	"compress/gzip"
+	"context"
+	"database/sql"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"math/big"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kam-analytics/kam/ingest"
+	"github.com/kam-analytics/kam/ingest/warehouse"
+	"github.com/kam-analytics/kam/models"
+)
+
+// awDir holds the AdventureWorks 2014 OLTP exports (see PROVENANCE.md there).
+const awDir = "../../shared/data/adventureworks-oltp"
+
+// awSources maps the exports onto the canonical entities by configuration
+// alone, as a kam.yaml `sources:` list would: header-less TSV with CRLF,
+// a gzip file whose header cells are padded, date-times for dates. The 17
+// salespeople are the managers, store customers the clients, every order
+// with a salesperson one order line worth its SubTotal (SalesOrderDetail is
+// not in the data set), and each quota a quarterly sales plan (QuotaDate
+// falls in the quarter it is for, as in AdventureWorksDW's FactSalesQuota).
+func awSources() []ingest.Source {
+	no := false
+	col := func(name string) ingest.Column { return ingest.Column{Source: name} }
+	expr := func(sql string) ingest.Column { return ingest.Column{Expr: sql} }
+	return []ingest.Source{
+		{Name: "aw_salespeople", Entity: "managers", Files: "SalesPerson.csv", Format: "tsv", Header: &no,
+			Names: []string{"BusinessEntityID", "TerritoryID", "SalesQuota", "Bonus", "CommissionPct", "SalesYTD", "SalesLastYear", "rowguid", "ModifiedDate"},
+			Columns: map[string]ingest.Column{
+				"manager_id":      col("BusinessEntityID"),
+				"name":            expr("'Salesperson ' || BusinessEntityID"),
+				"team":            expr("coalesce('Territory ' || nullif(trim(TerritoryID), ''), 'No territory')"),
+				"variable_target": col("Bonus"),
+			}},
+		{Name: "aw_store_customers", Entity: "clients", Files: "Customer.csv", Format: "tsv", Header: &no,
+			Names:  []string{"CustomerID", "PersonID", "StoreID", "TerritoryID", "AccountNumber", "rowguid", "ModifiedDate"},
+			Filter: "nullif(trim(StoreID), '') IS NOT NULL",
+			Columns: map[string]ingest.Column{
+				"client_id": col("CustomerID"),
+				"name":      col("AccountNumber"),
+				"segment":   expr("'Territory ' || TerritoryID"),
+			}},
+		{Name: "aw_reseller_orders", Entity: "order_lines", Files: "SalesOrderHeader.csv.gz", Format: "tsv",
+			Filter: "nullif(trim(SalesPersonID), '') IS NOT NULL",
+			Columns: map[string]ingest.Column{
+				"order_id":    col("SalesOrderID"),
+				"line_no":     expr("1"),
+				"order_date":  col("OrderDate"),
+				"client_id":   col("CustomerID"),
+				"manager_id":  col("SalesPersonID"),
+				"sku":         expr("'ORDER'"),
+				"qty":         expr("1"),
+				"price":       col("SubTotal"),
+				"shipped_qty": expr("1"),
+				"shipped_on":  col("ShipDate"),
+			}},
+		{Name: "aw_quotas", Entity: "plans", Files: "SalesPersonQuotaHistory.csv", Format: "tsv", Header: &no,
+			Names: []string{"BusinessEntityID", "QuotaDate", "SalesQuota", "rowguid", "ModifiedDate"},
+			Columns: map[string]ingest.Column{
+				"manager_id": col("BusinessEntityID"),
+				"period":     expr("strftime(CAST(QuotaDate AS TIMESTAMP), '%Y') || '-Q' || quarter(CAST(QuotaDate AS TIMESTAMP))"),
+				"kpi":        expr("'sales'"),
+				"target":     col("SalesQuota"),
+			}},
+	}
+}
+
+// Plan fulfilment on the real AdventureWorks exports: every salesperson's
+// quarterly quota against net sales by ship date, compared with the same
+// figures computed here in Go straight from the raw files.
+func TestPlanFulfilmentAdventureWorks(t *testing.T) {
+	abs, err := filepath.Abs(awDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(abs, "SalesOrderHeader.csv.gz")); err != nil {
+		t.Skipf("AdventureWorks exports not found at %s", abs)
+	}
+	ctx := context.Background()
+	db, err := warehouse.Open(ctx, filepath.Join(t.TempDir(), "kam.duckdb"), warehouse.Settings{Threads: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	l := &ingest.Loader{DB: db, BaseDir: abs}
+	for _, r := range l.Run(ctx, awSources()) {
+		switch {
+		case r.Entity == "plans" && r.Err == nil && r.Quarantined > 0 && quarantinedForPeriod(t, db, r.LoadID):
+			// ingest takes YYYY-MM plan periods only for now: stage the quarters
+			// here with the same expression until it accepts YYYY-Qn
+			t.Logf("ingest quarantined %d quarterly plan rows (period YYYY-Qn); staging them directly", r.Quarantined)
+			stageQuotas(t, db, filepath.Join(abs, "SalesPersonQuotaHistory.csv"))
+		case r.Err != nil || r.Quarantined > 0:
+			t.Fatalf("load %s: %v (quarantined %d of %d)", r.File, r.Err, r.Quarantined, r.Read)
+		}
+	}
+	res := build(t, db, models.Options{})
+	t.Logf("built as of %s", res.AsOf.Format("2006-01-02"))
+
+	want := awExpected(t, abs)
+	if len(want) < 163 {
+		t.Fatalf("expected %d salesperson quarters, want at least the 163 quotas", len(want))
+	}
+	if n := len(rowsOf(t, db, "SELECT manager_id FROM main.managers")); n != 17 {
+		t.Errorf("managers loaded = %d, want the 17 salespeople", n)
+	}
+	got := rowsOf(t, db, `SELECT manager_id, period, coalesce(target::decimal(18,4)::varchar, '-'), actual::decimal(18,4), coalesce(attainment::varchar, '-'), flags
+        FROM plan_fulfilment WHERE level = 'manager' AND period_kind = 'quarter' AND kpi = 'sales' AND (target IS NOT NULL OR actual <> 0)
+        ORDER BY manager_id, period`)
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("plan_fulfilment quarters differ from the raw files:\ngot:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	// The company's quarters add up the salespeople.
+	assertRows(t, db, `SELECT count(*) FROM plan_fulfilment c
+        WHERE c.level = 'company' AND c.period_kind = 'quarter' AND c.kpi = 'sales'
+          AND c.actual <> (SELECT sum(m.actual) FROM plan_fulfilment m WHERE m.level = 'manager' AND m.period = c.period AND m.kpi = 'sales')`, []string{"0"})
+}
+
+func quarantinedForPeriod(t *testing.T, db *sql.DB, loadID int64) bool {
+	t.Helper()
+	var n int
+	if err := db.QueryRow("SELECT count(*) FROM meta.quarantine WHERE load_id = ? AND field = 'period'", loadID).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n > 0
+}
+
+// stageQuotas writes the quarterly quotas into main.plans with SQL over the
+// raw file, the same mapping as awSources.
+func stageQuotas(t *testing.T, db *sql.DB, path string) {
+	t.Helper()
+	if _, err := db.Exec(fmt.Sprintf(`INSERT INTO main.plans (manager_id, period, kpi, target, _source, _file, _line, _load_id)
+        SELECT BusinessEntityID, strftime(CAST(QuotaDate AS TIMESTAMP), '%%Y') || '-Q' || quarter(CAST(QuotaDate AS TIMESTAMP)), 'sales',
+            CAST(SalesQuota AS DECIMAL(18, 4)), 'aw_quotas', 'SalesPersonQuotaHistory.csv', row_number() OVER (), NULL
+        FROM read_csv(%s, delim = '\t', header = false, all_varchar = true,
+            columns = {'BusinessEntityID': 'VARCHAR', 'QuotaDate': 'VARCHAR', 'SalesQuota': 'VARCHAR', 'rowguid': 'VARCHAR', 'ModifiedDate': 'VARCHAR'})`,
+		warehouse.QuoteString(path))); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// awExpected computes in Go, from the raw files, each salesperson's
+// quarterly quota and sales (SubTotal of the orders they took, by the
+// quarter of ShipDate), and the attainment rounded to 4 decimals, as rows
+// "manager period target actual attainment flags".
+func awExpected(t *testing.T, dir string) []string {
+	t.Helper()
+	type key struct{ sp, quarter string }
+	quarter := func(ts string) string {
+		d, err := time.Parse("2006-01-02", ts[:10])
+		if err != nil {
+			t.Fatalf("date %q: %v", ts, err)
+		}
+		return fmt.Sprintf("%d-Q%d", d.Year(), (int(d.Month())+2)/3)
+	}
+	rat := func(s string) *big.Rat {
+		r, ok := new(big.Rat).SetString(strings.TrimSpace(s))
+		if !ok {
+			t.Fatalf("number %q", s)
+		}
+		return r
+	}
+	actual := map[key]*big.Rat{}
+	target := map[key]*big.Rat{}
+
+	f, err := os.Open(filepath.Join(dir, "SalesOrderHeader.csv.gz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	gz, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	orders := readTSV(t, gz)
+	idx := map[string]int{}
+	for i, h := range orders[0] {
+		idx[strings.TrimSpace(h)] = i
+	}
+	for _, r := range orders[1:] {
+		sp := strings.TrimSpace(r[idx["SalesPersonID"]])
+		if sp == "" {
+			continue
+		}
+		k := key{sp, quarter(r[idx["ShipDate"]])}
+		if actual[k] == nil {
+			actual[k] = new(big.Rat)
+		}
+		actual[k].Add(actual[k], rat(r[idx["SubTotal"]]))
+	}
+	qf, err := os.Open(filepath.Join(dir, "SalesPersonQuotaHistory.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer qf.Close()
+	for _, r := range readTSV(t, qf) {
+		k := key{r[0], quarter(r[1])}
+		if target[k] != nil {
+			t.Fatalf("two quotas for %v", k)
+		}
+		target[k] = rat(r[2])
+	}
+	keys := map[key]bool{}
+	for k := range actual {
+		keys[k] = true
+	}
+	for k := range target {
+		keys[k] = true
+	}
+	var out []string
+	for k := range keys {
+		a := actual[k]
+		if a == nil {
+			a = new(big.Rat)
+		}
+		tg, att, flags := "-", "-", "missing_target"
+		if q := target[k]; q != nil {
+			tg, flags = q.FloatString(4), ""
+			if q.Sign() != 0 {
+				att = roundHalfAway(new(big.Rat).Quo(a, q), 4)
+			} else {
+				flags = "missing_target"
+			}
+		}
+		out = append(out, strings.Join([]string{k.sp, k.quarter, tg, a.FloatString(4), att, flags}, " "))
+	}
+	sort.Strings(out)
+	return out
+}
+
+func readTSV(t *testing.T, r io.Reader) [][]string {
+	t.Helper()
+	cr := csv.NewReader(bufio.NewReader(r))
+	cr.Comma = '\t'
+	cr.FieldsPerRecord = -1
+	cr.LazyQuotes = true
+	recs, err := cr.ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, rec := range recs {
+		for i := range rec {
+			rec[i] = strings.TrimRight(rec[i], "\r")
+		}
+	}
+	return recs
+}
+
+// roundHalfAway rounds r to places decimals, halves away from zero.
+func roundHalfAway(r *big.Rat, places int) string {
+	scale := new(big.Rat).SetInt(new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(places)), nil))
+	x := new(big.Rat).Mul(r, scale)
+	half := big.NewRat(1, 2)
+	if x.Sign() < 0 {
+		x.Sub(x, half)
+	} else {
+		x.Add(x, half)
+	}
+	q := new(big.Int).Quo(x.Num(), x.Denom())
+	return new(big.Rat).Quo(new(big.Rat).SetInt(q), scale).FloatString(places)
+}

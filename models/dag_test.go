@@ -1,0 +1,85 @@
+package models_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/kam-analytics/kam/models"
+	kamsql "github.com/kam-analytics/kam/sql"
+)
+
+// The embedded files form a valid graph, and every mart states its grain,
+// its key (@unique) and the columns that may never be empty (@not_null,
+// which must cover the first key column: no mart row without a grain key).
+func TestEmbeddedModels(t *testing.T) {
+	ms, checks, err := models.Parse(kamsql.Files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := models.Order(ms); err != nil {
+		t.Fatal(err)
+	}
+	if len(checks) == 0 {
+		t.Error("no checks in sql/checks")
+	}
+	for _, m := range ms {
+		if m.Layer != "marts" {
+			continue
+		}
+		if m.Grain == "" || m.Description == "" || len(m.Unique) == 0 || len(m.NotNull) == 0 {
+			t.Errorf("mart %s: want @grain, @description, @unique and @not_null (got grain %q, unique %v, not_null %v)", m.Name, m.Grain, m.Unique, m.NotNull)
+			continue
+		}
+		if !strings.Contains(","+strings.Join(m.NotNull, ",")+",", ","+m.Unique[0]+",") {
+			t.Errorf("mart %s: @not_null %v does not cover its first key column %s", m.Name, m.NotNull, m.Unique[0])
+		}
+	}
+}
+
+// Each data check finds the fault it is there for.
+func TestChecksCatchFaults(t *testing.T) {
+	db := loadFixture(t, "receivables")
+	build(t, db, models.Options{AsOf: date("2026-04-15")})
+	_, checks, err := models.Parse(kamsql.Files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byName := map[string]*models.Check{}
+	for _, c := range checks {
+		byName[c.Name] = c
+	}
+	for _, tc := range []struct{ check, tamper string }{
+		{"chk_receivables_ageing__buckets_minus_advance", "UPDATE marts.receivables_ageing SET balance = balance + 1 WHERE client_id = 'A' AND as_of = '2026-03-31'"},
+		{"chk_receivables__money_conserved", "UPDATE core.core_receivables_allocation SET open_amount = open_amount + 1 WHERE document_id = 'INV-A1' AND as_of = '2026-03-31'"},
+		{"chk_plan_fulfilment__attainment", "UPDATE marts.plan_fulfilment SET attainment = 0.5 WHERE attainment IS NULL AND target IS NULL"},
+		{"chk_receivables_dso__levels", "UPDATE marts.receivables_dso SET balance = balance + 1 WHERE level = 'company'"},
+		{"chk_sales_monthly__net_sales", "INSERT INTO marts.sales_monthly (month, client_id, category, manager_id, shipped_amount, returns_amount, net_sales) VALUES ('2026-01-01', 'X', 'Food', '', 10, 0, 9)"},
+	} {
+		c := byName[tc.check]
+		if c == nil {
+			t.Errorf("no check %s", tc.check)
+			continue
+		}
+		if n := len(rowsOf(t, db, c.SQL)); n != 0 {
+			t.Errorf("%s finds %d rows on a sound build, want 0", tc.check, n)
+		}
+		tx, err := db.BeginTx(context.Background(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tx.Exec(tc.tamper); err != nil {
+			t.Fatalf("%s: %v", tc.tamper, err)
+		}
+		rows, err := tx.Query(c.SQL)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.check, err)
+		}
+		found := rows.Next()
+		rows.Close()
+		tx.Rollback()
+		if !found {
+			t.Errorf("%s finds nothing after %q", tc.check, tc.tamper)
+		}
+	}
+}

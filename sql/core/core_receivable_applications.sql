@@ -1,0 +1,93 @@
+-- @grain: one row per credit (payment or return) that names an invoice of its own client
+-- @incremental: effective_date
+-- @description: applications of named credits to their invoice, in the order they take effect: on the credit's date, or on the invoice date when the credit came first (until then it waits as prepaid money, an advance). Each credit applies up to what the invoice still owes after the credits before it (applied_amount); the rest (overflow_amount) stays in the client's oldest-due-first pool. settles_invoice marks the credit that brings the invoice to zero
+with
+
+credits as (
+    select * from core.core_receivable_credits
+    where named_invoice_id is not null
+),
+
+invoices as (
+    select * from core.core_receivable_debits
+    where document_kind = 'invoice'
+),
+
+-- an incremental build recomputes the invoices a new credit or a new invoice touches, with all their credits
+touched as (
+    select document_id as invoice_id
+    from invoices
+    where document_date >= coalesce(getvariable('rebuild_from'), date '0001-01-01')
+    union
+    select named_invoice_id
+    from credits
+    where document_date >= coalesce(getvariable('rebuild_from'), date '0001-01-01')
+),
+
+named as (
+    select
+        credits.document_kind as credit_kind,
+        credits.document_id as credit_id,
+        credits.client_id,
+        credits.document_date as credit_date,
+        credits.amount as credit_amount,
+        invoices.document_id as invoice_id,
+        invoices.document_date as invoice_date,
+        invoices.amount as invoice_amount,
+        greatest(credits.document_date, invoices.document_date) as effective_date
+    from credits
+    join invoices
+        on invoices.document_id = credits.named_invoice_id
+        and invoices.client_id = credits.client_id
+    where getvariable('rebuild_from') is null
+        or credits.named_invoice_id in (select invoice_id from touched)
+),
+
+credit_counts as (
+    select invoice_id, count(*) as credits
+    from named
+    group by invoice_id
+),
+
+-- most invoices are named by one credit; the running total is needed for the others only
+cumulative as (
+    select
+        named.*,
+        named.credit_amount as named_total
+    from named
+    join credit_counts
+        on credit_counts.invoice_id = named.invoice_id
+    where credit_counts.credits = 1
+    union all
+    select
+        named.*,
+        sum(named.credit_amount) over (
+            partition by named.invoice_id
+            order by named.effective_date, named.credit_date, named.credit_kind, named.credit_id
+            rows between unbounded preceding and current row
+        ) as named_total
+    from named
+    join credit_counts
+        on credit_counts.invoice_id = named.invoice_id
+    where credit_counts.credits > 1
+),
+
+final as (
+    select
+        credit_kind,
+        credit_id,
+        client_id,
+        credit_date,
+        credit_amount,
+        invoice_id,
+        invoice_date,
+        invoice_amount,
+        effective_date,
+        cast(least(invoice_amount, named_total) - least(invoice_amount, named_total - credit_amount) as decimal(38, 8)) as applied_amount,
+        cast(credit_amount - (least(invoice_amount, named_total) - least(invoice_amount, named_total - credit_amount)) as decimal(38, 8)) as overflow_amount,
+        cast(least(invoice_amount, named_total) as decimal(38, 8)) as applied_total,
+        named_total >= invoice_amount and named_total - credit_amount < invoice_amount as settles_invoice
+    from cumulative
+)
+
+select * from final

@@ -1,0 +1,129 @@
+-- @grain: one row per order line priced below what the client may be charged
+-- @unique: order_id, line_no
+-- @not_null: order_id, line_no, order_date, client_id, sku, list_price, allowed_price, price
+-- @incremental: order_date
+-- @description: discount compliance: lines priced below the allowed price. list_price is the price of the client's price-list column (clients.price_column) for the SKU valid on the order date (the latest valid_from on or before it). A promotion running on the order date (starts_on <= order_date <= ends_on) for the SKU or its category allows its discount_pct off the list price (the largest when several apply), rounded down to the kopeck; allowed_price is the list price less that. Lines of clients without a price column, or of SKUs without a list price for it, cannot be checked and are left out. shortfall_amount = (allowed_price - price) × qty; discount_pct = 1 - price / list_price
+with
+
+order_lines as (
+    select * from staging.stg_order_lines
+    where order_date >= coalesce(getvariable('rebuild_from'), date '0001-01-01')
+),
+
+clients as (
+    select * from staging.stg_clients
+),
+
+price_list as (
+    select * from staging.stg_price_list
+),
+
+promotions as (
+    select * from staging.stg_promotions
+),
+
+products as (
+    select * from staging.stg_products
+),
+
+assignments as (
+    select * from staging.stg_client_assignments
+),
+
+priced as (
+    select
+        order_lines.order_id,
+        order_lines.line_no,
+        order_lines.order_date,
+        order_lines.client_id,
+        order_lines.manager_id as named_manager_id,
+        order_lines.sku,
+        products.category,
+        clients.price_column,
+        price_list.price as list_price,
+        order_lines.price,
+        order_lines.qty
+    from order_lines
+    join clients
+        on clients.client_id = order_lines.client_id
+    left join products
+        on products.sku = order_lines.sku
+    join price_list
+        on price_list.sku = order_lines.sku
+        and price_list.price_column = clients.price_column
+        and order_lines.order_date >= price_list.valid_from
+        and order_lines.order_date < price_list.valid_to
+    where order_lines.price < price_list.price
+),
+
+-- a promotion covers its SKU, else its whole category
+promotion_lines as (
+    select priced.order_id, priced.line_no, promotions.promo_id, promotions.discount_pct
+    from priced
+    join promotions
+        on promotions.sku = priced.sku
+        and priced.order_date between promotions.starts_on and promotions.ends_on
+    where promotions.discount_pct > 0
+    union all
+    select priced.order_id, priced.line_no, promotions.promo_id, promotions.discount_pct
+    from priced
+    join promotions
+        on promotions.category = priced.category
+        and priced.order_date between promotions.starts_on and promotions.ends_on
+    where promotions.sku is null
+        and promotions.discount_pct > 0
+),
+
+promoted as (
+    select
+        order_id,
+        line_no,
+        arg_max(promo_id, (discount_pct, promo_id)) as promo_id,
+        max(discount_pct) as promo_discount_pct
+    from promotion_lines
+    group by all
+),
+
+checked as (
+    select
+        priced.*,
+        promoted.promo_id,
+        promoted.promo_discount_pct,
+        cast(
+            case when promoted.promo_discount_pct is null then priced.list_price
+                else floor(priced.list_price * (100 - promoted.promo_discount_pct)) / 100
+            end as decimal(38, 8)
+        ) as allowed_price
+    from priced
+    left join promoted
+        on promoted.order_id = priced.order_id
+        and promoted.line_no = priced.line_no
+),
+
+final as (
+    select
+        checked.order_id,
+        checked.line_no,
+        checked.order_date,
+        checked.client_id,
+        coalesce(checked.named_manager_id, assignments.manager_id) as manager_id,
+        checked.sku,
+        checked.category,
+        checked.price_column,
+        checked.list_price,
+        checked.promo_id,
+        checked.promo_discount_pct,
+        checked.allowed_price,
+        checked.price,
+        checked.qty,
+        round(1 - checked.price / checked.list_price, 4)::decimal(18, 4) as discount_pct,
+        cast((checked.allowed_price - checked.price) * checked.qty as decimal(38, 8)) as shortfall_amount
+    from checked
+    left join assignments
+        on assignments.client_id = checked.client_id
+        and checked.order_date >= assignments.valid_from
+        and checked.order_date < assignments.valid_to
+    where checked.price < checked.allowed_price
+)
+
+select * from final

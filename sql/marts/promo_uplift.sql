@@ -1,0 +1,117 @@
+-- @grain: one row per promotion that started on or before as_of
+-- @unique: promo_id
+-- @not_null: promo_id, starts_on, during_from, during_to, before_from, before_to, net_sales_during, net_sales_before
+-- @incremental: during_to
+-- @description: sales uplift of each promotion: net sales of what it covers (its SKU, else its category, else everything) during the promotion (starts_on to ends_on, both included, cut at as_of while it runs) against the same number of days just before it starts. uplift = net_sales_during / net_sales_before - 1 (empty when the span before had no positive sales); clients count distinct clients with shipments in each span
+with
+
+promotions as (
+    select * from staging.stg_promotions
+),
+
+products as (
+    select * from staging.stg_products
+),
+
+spans as (
+    select
+        promo_id,
+        promo_name,
+        starts_on,
+        ends_on,
+        category,
+        sku,
+        discount_pct,
+        starts_on as during_from,
+        least(ends_on, getvariable('as_of')::date) as during_to,
+        (starts_on - cast(least(ends_on, getvariable('as_of')::date) - starts_on + 1 as integer))::date as before_from,
+        (starts_on - 1)::date as before_to,
+        ends_on > getvariable('as_of')::date as is_in_progress
+    from promotions
+    where starts_on <= getvariable('as_of')::date
+        and ends_on >= starts_on
+        and least(ends_on, getvariable('as_of')::date) >= coalesce(getvariable('rebuild_from'), date '0001-01-01')
+),
+
+events as (
+    select
+        sales_events.event_date,
+        sales_events.event_kind,
+        sales_events.client_id,
+        sales_events.sku,
+        products.category,
+        sales_events.qty,
+        sales_events.amount
+    from core.core_sales_events as sales_events
+    left join products
+        on products.sku = sales_events.sku
+    where sales_events.event_date >= (select min(before_from) from spans)
+),
+
+-- a promotion covers its SKU, else its category, else everything
+matched as (
+    select spans.promo_id, spans.during_from, events.*
+    from spans
+    join events
+        on events.sku = spans.sku
+        and events.event_date between spans.before_from and spans.during_to
+    where spans.sku is not null
+    union all
+    select spans.promo_id, spans.during_from, events.*
+    from spans
+    join events
+        on events.category = spans.category
+        and events.event_date between spans.before_from and spans.during_to
+    where spans.sku is null
+        and spans.category is not null
+    union all
+    select spans.promo_id, spans.during_from, events.*
+    from spans
+    join events
+        on events.event_date between spans.before_from and spans.during_to
+    where spans.sku is null
+        and spans.category is null
+),
+
+totals as (
+    select
+        promo_id,
+        sum(amount) filter (where event_date >= during_from) as net_sales_during,
+        sum(amount) filter (where event_date < during_from) as net_sales_before,
+        sum(qty) filter (where event_date >= during_from and event_kind = 'shipment') as qty_during,
+        sum(qty) filter (where event_date < during_from and event_kind = 'shipment') as qty_before,
+        count(distinct client_id) filter (where event_date >= during_from and event_kind = 'shipment') as clients_during,
+        count(distinct client_id) filter (where event_date < during_from and event_kind = 'shipment') as clients_before
+    from matched
+    group by all
+),
+
+final as (
+    select
+        spans.promo_id,
+        spans.promo_name,
+        spans.starts_on,
+        spans.ends_on,
+        spans.category,
+        spans.sku,
+        spans.discount_pct,
+        spans.during_from,
+        spans.during_to,
+        spans.before_from,
+        spans.before_to,
+        cast(spans.during_to - spans.during_from + 1 as integer) as days,
+        spans.is_in_progress,
+        cast(coalesce(totals.net_sales_during, 0) as decimal(38, 8)) as net_sales_during,
+        cast(coalesce(totals.net_sales_before, 0) as decimal(38, 8)) as net_sales_before,
+        cast(coalesce(totals.qty_during, 0) as decimal(38, 8)) as qty_during,
+        cast(coalesce(totals.qty_before, 0) as decimal(38, 8)) as qty_before,
+        coalesce(totals.clients_during, 0) as clients_during,
+        coalesce(totals.clients_before, 0) as clients_before,
+        case when totals.net_sales_before > 0
+            then round(totals.net_sales_during / totals.net_sales_before - 1, 4) end::decimal(18, 4) as uplift
+    from spans
+    left join totals
+        on totals.promo_id = spans.promo_id
+)
+
+select * from final
