@@ -2,77 +2,28 @@ package dashboards
 
 import (
 	"bytes"
+	"fmt"
 	"html/template"
 
 	"github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
+	"github.com/shopspring/decimal"
 
 	"github.com/kam-analytics/kam/reports"
 )
 
-// fulfilmentRow is one manager's KPI in the director's tables.
-type fulfilmentRow struct {
-	Name, Team                                   string
-	Actual, Target, Attainment, Projected, Flags string
-	Bad, Good                                    bool
-}
+var hundred = decimal.NewFromInt(100)
 
-type kpiTable struct {
-	Title      string
-	InProgress bool
-	Rows       []fulfilmentRow
-}
-
-var directorBodyTpl = template.Must(template.New("director").Parse(`
-{{range $s := .Sections}}
-<section>
-<h2>{{$s.Title}}</h2>
-{{$s.Chart}}
-<table>
-<thead><tr><th class="text">{{$.L.manager}}</th><th class="text">{{$.L.team}}</th><th>{{$.L.actual}}</th><th>{{$.L.target}}</th><th>{{$.L.attainment}}</th>{{if $s.InProgress}}<th>{{$.L.projected}}</th>{{end}}<th>{{$.L.ytd}}</th></tr></thead>
-<tbody>
-{{range $s.Rows}}<tr><td>{{.Name}}{{if .Flags}} <span class="flag">{{.Flags}}</span>{{end}}</td><td class="text">{{.Team}}</td><td>{{.Actual}}</td><td>{{.Target}}</td><td class="{{if .Bad}}bad{{else if .Good}}good{{end}}">{{.Attainment}}</td>{{if $s.InProgress}}<td>{{.Projected}}</td>{{end}}<td>{{.YTD}}</td></tr>
-{{end}}
-</tbody>
-</table>
-{{if $s.InProgress}}<p class="muted">{{$.L.in_progress}}</p>{{end}}
-</section>
-{{end}}
-<section>
-<h2>{{.L.trend}}</h2>
-{{.Trend}}
-</section>
-<section>
-<h2>{{.L.totals}}</h2>
-<table>
-<thead><tr><th class="text">{{.L.team}}</th><th class="text">KPI</th><th>{{.L.actual}}</th><th>{{.L.target}}</th><th>{{.L.attainment}}</th><th>{{.L.ytd}}</th></tr></thead>
-<tbody>
-{{range .Totals}}<tr><td>{{.Name}}</td><td class="text">{{.KPI}}</td><td>{{.Actual}}</td><td>{{.Target}}</td><td>{{.Attainment}}</td><td>{{.YTD}}</td></tr>
-{{end}}
-</tbody>
-</table>
-</section>
-`))
-
-type sectionView struct {
-	Title      string
-	Chart      template.HTML
-	InProgress bool
-	Rows       []sectionRow
-}
-
-type sectionRow struct {
-	fulfilmentRow
-	YTD string
-}
-
-type totalRow struct {
-	Name, KPI, Actual, Target, Attainment, YTD string
+// cells are one fulfilment row formatted for a table.
+type cells struct {
+	Actual, Target, Attainment, Projected, RunRate string
+	Status                                         string // "good", "bad" or "" (no target)
+	Flags                                          []string
 }
 
 func fmtKPI(kpi string, d reports.Dec, lang string) string {
 	if !d.Valid {
-		return "—"
+		return numFormat(lang).Dash
 	}
 	if kpi == "sales" {
 		return MoneyShort(d.Decimal, lang)
@@ -82,134 +33,408 @@ func fmtKPI(kpi string, d reports.Dec, lang string) string {
 
 func fmtPct(d reports.Dec, lang string) string {
 	if !d.Valid {
-		return "—"
+		return numFormat(lang).Dash
 	}
 	return Percent(d.Decimal, lang)
 }
 
-// directorPage lays out the director's dashboard.
-func directorPage(d *reports.Director, lang string) (*Page, error) {
-	p := &Page{Lang: lang, Root: "../", Title: tr(lang, "director.title"),
-		Subtitle: tr(lang, "director") + " · " + tr(lang, "period") + " " + d.Period + " · " + tr(lang, "as_of") + " " + d.AsOf.Format("2006-01-02")}
-	ytd := map[[2]string]reports.Fulfilment{}
-	for _, f := range d.YTD {
-		ytd[[2]string{f.ManagerID, f.KPI}] = f
+// status colours a row by its run-rate: will the period end on target?
+func status(f reports.Fulfilment) string {
+	r := f.RunRateAttainment()
+	switch {
+	case !r.Valid:
+		return ""
+	case r.Decimal.LessThan(decimal.NewFromInt(1)):
+		return "bad"
 	}
-	var sections []sectionView
+	return "good"
+}
+
+func fulfilmentCells(f reports.Fulfilment, ok bool, lang string) cells {
+	if !ok {
+		d := numFormat(lang).Dash
+		return cells{Actual: d, Target: d, Attainment: d, Projected: d, RunRate: d}
+	}
+	return cells{
+		Actual: fmtKPI(f.KPI, f.Actual, lang), Target: fmtKPI(f.KPI, f.Target, lang),
+		Attainment: fmtPct(f.Attainment, lang), Projected: fmtKPI(f.KPI, f.Projected, lang),
+		RunRate: fmtPct(f.RunRateAttainment(), lang), Status: status(f), Flags: trFlags(lang, f.Flags),
+	}
+}
+
+// chartPct is a ratio as a percentage with one decimal for a chart, or
+// ECharts' "-" (no value) when it is missing.
+func chartPct(d reports.Dec) any {
+	if !d.Valid {
+		return "-"
+	}
+	return d.Decimal.Mul(hundred).Round(1).InexactFloat64()
+}
+
+// chartNum is a value rounded for drawing (cents do not show on a chart).
+func chartNum(d reports.Dec, places int32) any {
+	if !d.Valid {
+		return "-"
+	}
+	return d.Decimal.Round(places).InexactFloat64()
+}
+
+type kamRef struct{ ID, Name, Team string }
+
+// directorView is everything the director's template shows.
+type directorView struct {
+	L        map[string]any
+	Cards    []cardView
+	Scores   []scoreRow
+	KPIs     []string // KPI names, in order
+	Sections []kpiSection
+	Trend    template.HTML
+	Partial  string
+	Totals   []totalRow
+	Managers []managerRow
+
+	AttainMonth, AttainYTD template.HTML
+	MonthTitle, YTDTitle   string
+}
+
+type cardView struct {
+	Name                         string
+	Month, YTD                   cells
+	InProgress                   bool
+	RunRateNote, YTDNote, Target string
+}
+
+type scoreRow struct {
+	kamRef
+	Month, YTD []cells
+}
+
+type kpiSection struct {
+	Title      string
+	Chart      template.HTML
+	InProgress bool
+	Rows       []kpiRow
+}
+
+type kpiRow struct {
+	kamRef
+	Month, YTD cells
+}
+
+type totalRow struct {
+	Name, KPI  string
+	Company    bool
+	First      bool // the first row of its team
+	Month, YTD cells
+}
+
+type managerRow struct {
+	ID, Name, Team, Href string
+}
+
+var directorTpl = template.Must(template.New("director").Parse(`
+{{- define "flags"}}{{range .}}<span class="flag">{{.}}</span>{{end}}{{end -}}
+{{define "month"}}<td class="sep">{{.Actual}}</td><td>{{.Target}}</td><td>{{.Attainment}}</td><td>{{.Projected}}</td><td class="{{.Status}}">{{.RunRate}}</td>{{end -}}
+{{define "ytd"}}<td class="sep">{{.Actual}}</td><td>{{.Target}}</td><td>{{.Attainment}}</td><td class="{{.Status}}">{{.RunRate}}</td>{{end -}}
+{{define "head"}}<tr><th class="text" rowspan="2">{{.first}}</th><th class="text" rowspan="2">{{.second}}</th><th class="group sep" colspan="5">{{.month}}</th><th class="group sep" colspan="4">{{.ytd}}</th></tr>
+<tr><th class="sep">{{.actual}}</th><th>{{.target}}</th><th>{{.attainment}}</th><th>{{.projected}}</th><th>{{.projected_pct}}</th><th class="sep">{{.actual}}</th><th>{{.target}}</th><th>{{.attainment}}</th><th>{{.projected_pct}}</th></tr>{{end -}}
+<section>
+<h2>{{.L.summary}}</h2>
+<div class="cards">
+{{range .Cards}}<div class="card">
+<div class="name">{{.Name}}{{template "flags" .Month.Flags}}</div>
+<div class="big">{{.Month.Actual}}</div>
+<p>{{.Target}}</p>
+{{if .InProgress}}<p>{{$.L.projected}}: {{.Month.Projected}} — <span class="{{.Month.Status}}">{{.RunRateNote}}</span></p>{{end}}
+<p class="muted">{{.YTDNote}}</p>
+</div>
+{{end}}</div>
+</section>
+<section>
+<h2>{{.L.scorecard}}</h2>
+<div class="grid">
+<div><h3>{{.MonthTitle}}</h3>{{.AttainMonth}}</div>
+<div><h3>{{.YTDTitle}}</h3>{{.AttainYTD}}</div>
+</div>
+<div class="scroll"><table>
+<thead><tr><th class="text" rowspan="2">{{.L.manager}}</th><th class="text" rowspan="2">{{.L.team}}</th><th class="group sep" colspan="{{len .KPIs}}">{{.MonthTitle}}</th><th class="group sep" colspan="{{len .KPIs}}">{{.YTDTitle}}</th></tr>
+<tr>{{range $i, $k := .KPIs}}<th{{if eq $i 0}} class="sep"{{end}}>{{$k}}</th>{{end}}{{range $i, $k := .KPIs}}<th{{if eq $i 0}} class="sep"{{end}}>{{$k}}</th>{{end}}</tr></thead>
+<tbody>
+{{range .Scores}}<tr><td class="text">{{.Name}}</td><td class="text">{{.Team}}</td>{{range $i, $c := .Month}}<td class="{{$c.Status}}{{if eq $i 0}} sep{{end}}">{{$c.RunRate}}{{template "flags" $c.Flags}}</td>{{end}}{{range $i, $c := .YTD}}<td class="{{$c.Status}}{{if eq $i 0}} sep{{end}}">{{$c.RunRate}}{{template "flags" $c.Flags}}</td>{{end}}</tr>
+{{else}}<tr><td class="text muted" colspan="8">{{.L.no_data}}</td></tr>
+{{end}}</tbody>
+</table></div>
+<p class="note">{{.L.legend}}</p>
+</section>
+{{range .Sections}}
+<section>
+<h2>{{.Title}}</h2>
+{{if .Rows}}{{.Chart}}
+<div class="scroll"><table>
+<thead>{{template "head" $.L.kpiHead}}</thead>
+<tbody>
+{{range .Rows}}<tr><td class="text">{{.Name}}{{template "flags" .Month.Flags}}</td><td class="text">{{.Team}}</td>{{template "month" .Month}}{{template "ytd" .YTD}}</tr>
+{{end}}</tbody>
+</table></div>
+{{if .InProgress}}<p class="note">{{$.L.in_progress}}</p>{{end}}
+{{else}}<p class="muted">{{$.L.no_data}}</p>{{end}}
+</section>
+{{end}}
+<section>
+<h2>{{.L.trend}}</h2>
+{{.Trend}}
+{{if .Partial}}<p class="note">{{.Partial}}</p>{{end}}
+</section>
+<section>
+<h2>{{.L.totals}}</h2>
+<div class="scroll"><table>
+<thead>{{template "head" .L.totalsHead}}</thead>
+<tbody>
+{{range .Totals}}<tr{{if .First}} class="first"{{end}}><td class="text">{{if .First}}{{if .Company}}<strong>{{.Name}}</strong>{{else}}{{.Name}}{{end}}{{end}}</td><td class="text">{{.KPI}}{{template "flags" .Month.Flags}}</td>{{template "month" .Month}}{{template "ytd" .YTD}}</tr>
+{{else}}<tr><td class="text muted" colspan="11">{{.L.no_data}}</td></tr>
+{{end}}</tbody>
+</table></div>
+</section>
+{{if .Managers}}<section>
+<h2>{{.L.managers}}</h2>
+<div class="scroll"><table>
+<thead><tr><th class="text">{{.L.id}}</th><th class="text">{{.L.manager}}</th><th class="text">{{.L.team}}</th><th class="text">{{.L.page}}</th></tr></thead>
+<tbody>
+{{range .Managers}}<tr><td class="text">{{.ID}}</td><td class="text">{{.Name}}</td><td class="text">{{.Team}}</td><td class="text">{{if .Href}}<a href="{{.Href}}">{{$.L.open}}</a>{{else}}<span class="muted">{{$.L.no_page}}</span>{{end}}</td></tr>
+{{end}}</tbody>
+</table></div>
+</section>{{end}}
+`))
+
+// directorPage lays out the director's dashboard; kamHref gives the link
+// to a KAM's page ("" when there is none); nil leaves out the list of KAMs.
+func directorPage(d *reports.Director, lang string, kamHref func(id string) string) (*page, error) {
+	p := &page{Lang: lang, Root: "../", Title: tr(lang, "director.title"),
+		Subtitle: tr(lang, "director") + " · " + MonthName(d.Period, lang) + " · " + tr(lang, "as_of") + " " + Date(d.AsOf, lang)}
+	v := directorView{L: map[string]any{}}
+	for _, k := range []string{"summary", "scorecard", "legend.status", "manager", "managers", "team", "id", "page", "open", "no_page",
+		"no_data", "in_progress", "totals", "projected"} {
+		v.L[k] = tr(lang, k)
+	}
+	v.L["legend"] = v.L["legend.status"]
+	v.L["trend"] = tr(lang, "trend.title")
+
+	// Managers in the order of the month rows (team, id), then any that
+	// only have a year row.
+	type key struct{ id, kpi string }
+	month, ytd := map[key]reports.Fulfilment{}, map[key]reports.Fulfilment{}
+	var kams []kamRef
+	seen := map[string]bool{}
+	add := func(rows []reports.Fulfilment, into map[key]reports.Fulfilment) {
+		for _, f := range rows {
+			into[key{f.ManagerID, f.KPI}] = f
+			if !seen[f.ManagerID] {
+				seen[f.ManagerID] = true
+				name := f.ManagerName
+				if name == "" {
+					name = f.ManagerID
+				}
+				kams = append(kams, kamRef{ID: f.ManagerID, Name: name, Team: f.Team})
+			}
+		}
+	}
+	add(d.Month, month)
+	add(d.YTD, ytd)
+	names := make([]string, len(kams))
+	for i, k := range kams {
+		names[i] = label(k.Name)
+	}
+	inProgress := false
+	for _, f := range d.Month {
+		inProgress = inProgress || f.InProgress
+	}
+
+	// Summary cards: the company's month, with the run-rate and the year.
 	for _, kpi := range reports.KPIs {
-		title := tr(lang, "kpi."+kpi)
-		sv := sectionView{Title: title + " · " + tr(lang, "month") + " " + d.Period}
+		m, okM := d.Total("", "month", kpi)
+		y, okY := d.Total("", "year", kpi)
+		c := cardView{Name: kpiName(lang, kpi), Month: fulfilmentCells(m, okM, lang), YTD: fulfilmentCells(y, okY, lang), InProgress: okM && m.InProgress}
+		c.Target = fmt.Sprintf("%s: %s · %s: %s", tr(lang, "target"), c.Month.Target, tr(lang, "attainment"), c.Month.Attainment)
+		c.RunRateNote = c.Month.RunRate + " " + tr(lang, "summary.of_target")
+		c.YTDNote = fmt.Sprintf("%s: %s / %s · %s", tr(lang, "ytd"), c.YTD.Actual, c.YTD.Target, c.YTD.Attainment)
+		v.Cards = append(v.Cards, c)
+	}
+
+	// Attainment of every KAM on every KPI, month and year, at the run-rate.
+	v.MonthTitle, v.YTDTitle = tr(lang, "scorecard.month.done"), tr(lang, "scorecard.ytd.done")
+	if inProgress {
+		v.MonthTitle, v.YTDTitle = tr(lang, "scorecard.month"), tr(lang, "scorecard.ytd")
+	}
+	for _, kpi := range reports.KPIs {
+		v.KPIs = append(v.KPIs, kpiName(lang, kpi))
+	}
+	for _, k := range kams {
+		r := scoreRow{kamRef: k}
+		for _, kpi := range reports.KPIs {
+			f, ok := month[key{k.ID, kpi}]
+			r.Month = append(r.Month, fulfilmentCells(f, ok, lang))
+			f, ok = ytd[key{k.ID, kpi}]
+			r.YTD = append(r.YTD, fulfilmentCells(f, ok, lang))
+		}
+		v.Scores = append(v.Scores, r)
+	}
+	// Horizontal bars: one row of three bars per KAM, top to bottom in the
+	// table's order, so that names stay readable however many KAMs there are.
+	attain := func(id string, rows map[key]reports.Fulfilment) (chart, error) {
+		bar := charts.NewBar()
+		bar.SetGlobalOptions(baseOpts()...)
+		bar.SetGlobalOptions(
+			charts.WithXAxisOpts(opts.XAxis{Type: "value"}),
+			charts.WithYAxisOpts(opts.YAxis{Type: "category", Inverse: opts.Bool(true), AxisLabel: &opts.AxisLabel{Interval: "0"}}))
+		bar.SetXAxis(names)
+		for i, kpi := range reports.KPIs {
+			var data []opts.BarData
+			for _, k := range kams {
+				f := rows[key{k.ID, kpi}]
+				data = append(data, opts.BarData{Value: chartPct(f.RunRateAttainment())})
+			}
+			var so []charts.SeriesOpts
+			if i == 0 {
+				so = append(so, charts.WithMarkLineNameXAxisItemOpts(opts.MarkLineNameXAxisItem{Name: "100", XAxis: 100}),
+					charts.WithMarkLineStyleOpts(targetMarkLine("start")))
+			}
+			bar.AddSeries(kpiName(lang, kpi), data, so...)
+		}
+		bar.XYReversal()
+		js, err := optionJSON(bar)
+		return chart{ID: id, Height: max(220, 70+30*len(kams)), Unit: unitPercent, Option: js}, err
+	}
+	cm, err := attain("director-attainment-month", month)
+	if err != nil {
+		return nil, err
+	}
+	cy, err := attain("director-attainment-ytd", ytd)
+	if err != nil {
+		return nil, err
+	}
+	p.Charts = append(p.Charts, cm, cy)
+	v.AttainMonth, v.AttainYTD = chartDiv(cm), chartDiv(cy)
+
+	// A section per KPI: actual, run-rate and target of every KAM.
+	head := map[string]string{"first": tr(lang, "manager"), "second": tr(lang, "team"), "month": MonthName(d.Period, lang),
+		"ytd": tr(lang, "ytd") + " " + d.Year, "actual": tr(lang, "actual"), "target": tr(lang, "target"),
+		"attainment": tr(lang, "attainment"), "projected": tr(lang, "projected"), "projected_pct": tr(lang, "projected.pct")}
+	v.L["kpiHead"] = head
+	for _, kpi := range reports.KPIs {
+		s := kpiSection{Title: kpiName(lang, kpi) + " · " + MonthName(d.Period, lang)}
 		var names []string
 		var actual, projected []opts.BarData
-		var targetLine []opts.LineData
-		for _, f := range d.Month {
-			if f.KPI != kpi {
+		var target []opts.LineData
+		places := int32(0)
+		for _, k := range kams {
+			f, ok := month[key{k.ID, kpi}]
+			if !ok {
 				continue
 			}
-			sv.InProgress = sv.InProgress || f.InProgress
-			name := f.ManagerName
-			if name == "" {
-				name = f.ManagerID
-			}
-			names = append(names, name)
-			actual = append(actual, opts.BarData{Value: f.Actual.Float()})
-			projected = append(projected, opts.BarData{Value: f.Projected.Float()})
-			if f.Target.Valid {
-				targetLine = append(targetLine, opts.LineData{Value: f.Target.Float()})
-			} else {
-				targetLine = append(targetLine, opts.LineData{Value: nil})
-			}
-			row := sectionRow{fulfilmentRow: fulfilmentRow{
-				Name: name, Team: f.Team,
-				Actual: fmtKPI(kpi, f.Actual, lang), Target: fmtKPI(kpi, f.Target, lang),
-				Attainment: fmtPct(f.Attainment, lang), Projected: fmtKPI(kpi, f.Projected, lang),
-			}}
-			if f.Flags != "" {
-				row.Flags = tr(lang, f.Flags)
-			}
-			if f.Attainment.Valid {
-				row.Bad = f.Attainment.Decimal.LessThan(decOne)
-				row.Good = !row.Bad
-			}
-			if y, ok := ytd[[2]string{f.ManagerID, kpi}]; ok {
-				row.YTD = fmtPct(y.Attainment, lang)
-			}
-			sv.Rows = append(sv.Rows, row)
+			s.InProgress = s.InProgress || f.InProgress
+			y, okY := ytd[key{k.ID, kpi}]
+			s.Rows = append(s.Rows, kpiRow{kamRef: k, Month: fulfilmentCells(f, true, lang), YTD: fulfilmentCells(y, okY, lang)})
+			names = append(names, label(k.Name))
+			actual = append(actual, opts.BarData{Value: chartNum(f.Actual, places)})
+			projected = append(projected, opts.BarData{Value: chartNum(f.Projected, 1)})
+			target = append(target, opts.LineData{Value: chartNum(f.Target, places)})
+		}
+		unit, yAxis := unitCount, opts.YAxis{Type: "value", MinInterval: 1}
+		if kpi == "sales" {
+			unit, yAxis = unitMoney, opts.YAxis{Type: "value"}
 		}
 		bar := charts.NewBar()
-		bar.SetGlobalOptions(baseOpts("")...)
-		bar.SetXAxis(names).
-			AddSeries(tr(lang, "actual"), actual)
-		if sv.InProgress {
+		bar.SetGlobalOptions(baseOpts()...)
+		bar.SetGlobalOptions(charts.WithXAxisOpts(opts.XAxis{Type: "category", AxisLabel: categoryLabels(len(names))}), charts.WithYAxisOpts(yAxis))
+		bar.SetXAxis(names).AddSeries(tr(lang, "actual"), actual, charts.WithBarChartOpts(opts.BarChart{BarGap: "10%"}))
+		if s.InProgress {
 			bar.AddSeries(tr(lang, "projected"), projected, charts.WithItemStyleOpts(opts.ItemStyle{Opacity: opts.Float(0.35)}))
 		}
+		// The target is a tick across each KAM's bars (a line series with
+		// the line hidden), not a line implying a trend from one KAM to the next.
 		line := charts.NewLine()
-		line.SetXAxis(names).AddSeries(tr(lang, "target"), targetLine,
-			charts.WithLineChartOpts(opts.LineChart{Step: "middle"}),
-			charts.WithLineStyleOpts(opts.LineStyle{Width: 3, Type: "dashed"}))
+		line.SetXAxis(names).AddSeries(tr(lang, "target"), target,
+			charts.WithLineChartOpts(opts.LineChart{Symbol: "rect", SymbolSize: []int{min(90, max(14, 640/max(1, len(names)))), 4}}),
+			charts.WithLineStyleOpts(opts.LineStyle{Opacity: opts.Float(0)}),
+			charts.WithItemStyleOpts(opts.ItemStyle{Color: colorTarget}))
 		bar.Overlap(line)
-		bar.SetGlobalOptions(charts.WithXAxisOpts(opts.XAxis{AxisLabel: &opts.AxisLabel{Rotate: 30, Interval: "0"}}))
 		js, err := optionJSON(bar)
 		if err != nil {
 			return nil, err
 		}
-		c := Chart{ID: "director-fulfilment-" + kpi, Title: title, Height: 380, Option: js}
-		p.Charts = append(p.Charts, c)
-		sv.Chart = chartDiv(c)
-		sections = append(sections, sv)
+		c := chart{ID: "director-fulfilment-" + kpi, Height: 340, Unit: unit, Option: js}
+		if len(s.Rows) > 0 {
+			p.Charts = append(p.Charts, c)
+			s.Chart = chartDiv(c)
+		}
+		v.Sections = append(v.Sections, s)
 	}
-	// Sales trend against last year.
+
+	// Company net sales against the year before, with the month's run-rate.
 	var months []string
-	var cur, prev []opts.LineData
+	var cur, prev, runRate []opts.LineData
 	for _, t := range d.Trend {
 		months = append(months, t.Month.Format("2006-01"))
-		cur = append(cur, opts.LineData{Value: t.NetSales.Round(0).IntPart()})
-		prev = append(prev, opts.LineData{Value: t.LastYear.Round(0).IntPart()})
+		cur = append(cur, opts.LineData{Value: chartNum(t.NetSales, 0)})
+		prev = append(prev, opts.LineData{Value: chartNum(t.LastYear, 0)})
+		rr := any("-")
+		if t.InProgress {
+			if f, ok := d.Total("", "month", "sales"); ok && f.Period == t.Month.Format("2006-01") {
+				rr = chartNum(f.Projected, 0)
+			}
+			v.Partial = fmt.Sprintf(tr(lang, "trend.partial"), MonthName(t.Month.Format("2006-01"), lang), Date(d.AsOf, lang))
+		}
+		runRate = append(runRate, opts.LineData{Value: rr})
 	}
 	line := charts.NewLine()
-	line.SetGlobalOptions(baseOpts("")...)
+	line.SetGlobalOptions(baseOpts()...)
+	line.SetGlobalOptions(charts.WithXAxisOpts(opts.XAxis{Type: "category"}), charts.WithYAxisOpts(opts.YAxis{Type: "value"}))
 	line.SetXAxis(months).
 		AddSeries(tr(lang, "trend.this"), cur, charts.WithLineStyleOpts(opts.LineStyle{Width: 3})).
 		AddSeries(tr(lang, "trend.last"), prev, charts.WithLineStyleOpts(opts.LineStyle{Type: "dashed"}))
+	if v.Partial != "" {
+		line.AddSeries(tr(lang, "trend.run_rate"), runRate,
+			charts.WithLineChartOpts(opts.LineChart{Symbol: "diamond", SymbolSize: 12}),
+			charts.WithItemStyleOpts(opts.ItemStyle{Color: colorRunRate}))
+	}
 	js, err := optionJSON(line)
 	if err != nil {
 		return nil, err
 	}
-	trend := Chart{ID: "director-sales-trend", Height: 360, Option: js}
+	trend := chart{ID: "director-sales-trend", Height: 340, Unit: unitMoney, Option: js}
 	p.Charts = append(p.Charts, trend)
+	v.Trend = chartDiv(trend)
 
-	var totals []totalRow
-	yearTotals := map[[3]string]reports.Fulfilment{}
-	for _, f := range d.Totals {
-		if f.PeriodKind == "year" {
-			yearTotals[[3]string{f.Level, f.Team, f.KPI}] = f
-		}
+	// Team and company totals: company first, then teams by name.
+	th := map[string]string{}
+	for k, val := range head {
+		th[k] = val
 	}
+	th["first"], th["second"] = tr(lang, "team"), tr(lang, "kpi")
+	v.L["totalsHead"] = th
 	for _, f := range d.Totals {
 		if f.PeriodKind != "month" {
 			continue
 		}
-		name := f.Team
-		if f.Level == "company" {
-			name = tr(lang, "company")
+		y, okY := d.Total(f.Team, "year", f.KPI)
+		r := totalRow{Name: f.Team, KPI: kpiName(lang, f.KPI), Company: f.Level == "company",
+			Month: fulfilmentCells(f, true, lang), YTD: fulfilmentCells(y, okY, lang)}
+		if r.Company {
+			r.Name = tr(lang, "company")
 		}
-		row := totalRow{Name: name, KPI: tr(lang, "kpi."+f.KPI), Actual: fmtKPI(f.KPI, f.Actual, lang),
-			Target: fmtKPI(f.KPI, f.Target, lang), Attainment: fmtPct(f.Attainment, lang)}
-		if y, ok := yearTotals[[3]string{f.Level, f.Team, f.KPI}]; ok {
-			row.YTD = fmtPct(y.Attainment, lang)
+		r.First = len(v.Totals) == 0 || v.Totals[len(v.Totals)-1].Name != r.Name
+		v.Totals = append(v.Totals, r)
+	}
+
+	for _, m := range d.Managers {
+		if kamHref == nil {
+			break
 		}
-		totals = append(totals, row)
+		v.Managers = append(v.Managers, managerRow{ID: m.ID, Name: m.Name, Team: m.Team, Href: kamHref(m.ID)})
 	}
-	labels := map[string]string{}
-	for _, k := range []string{"manager", "team", "actual", "target", "attainment", "projected", "ytd", "in_progress", "totals"} {
-		labels[k] = tr(lang, k)
-	}
-	labels["trend"] = tr(lang, "trend.title")
+
 	var b bytes.Buffer
-	err = directorBodyTpl.Execute(&b, map[string]any{
-		"Sections": sections, "Trend": chartDiv(trend), "Totals": totals, "L": labels,
-	})
-	if err != nil {
+	if err := directorTpl.Execute(&b, v); err != nil {
 		return nil, err
 	}
 	p.Body = template.HTML(b.String())

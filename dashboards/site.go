@@ -1,7 +1,11 @@
-// Package dashboards renders reports as self-contained HTML pages: ECharts
-// is inlined from the pinned npm package, chart ids are fixed, and the same
-// warehouse gives byte-identical files. Untrusted text stays text: html/template
-// escapes it in HTML, and chart options are JSON with <, > and & escaped.
+// Package dashboards renders reports as self-contained HTML pages for each
+// audience. Every page opens from file:// with no network request: styles,
+// ECharts (embedded from the pinned npm package) and chart options are
+// inline. Chart ids are fixed and nothing reads the clock, so the same
+// warehouse and options give byte-identical files. Text from data stays
+// text: html/template escapes it in HTML, chart options are JSON with <, >
+// and & escaped, and `__f__` markers are removed from chart labels (see
+// chart.go).
 package dashboards
 
 import (
@@ -13,104 +17,117 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/shopspring/decimal"
-
 	"github.com/kam-analytics/kam/reports"
 )
 
-var decOne = decimal.NewFromInt(1)
-
 // Options choose the language and the date of a rendering.
 type Options struct {
-	Lang   string // ru (default) or en
-	AsOf   time.Time
-	Period string // YYYY-MM; default the month of AsOf
+	Lang   string    // "ru" (default) or "en"
+	AsOf   time.Time // report date, required: pages say what date they show
+	Period string    // YYYY-MM; default the month of AsOf
+}
+
+func (o Options) check() (string, error) {
+	if o.AsOf.IsZero() {
+		return "", fmt.Errorf("dashboards: no as-of date")
+	}
+	switch o.Lang {
+	case "", "ru":
+		return "ru", nil
+	case "en":
+		return "en", nil
+	}
+	return "", fmt.Errorf("dashboards: language %q: want ru or en", o.Lang)
 }
 
 var landingTpl = template.Must(template.New("landing").Parse(`
 <section>
-<h2>{{.Heading}}</h2>
+<h2>{{.L.audiences}}</h2>
 <ul class="links">
-{{range .Links}}<li><a href="{{.Href}}">{{.Text}}</a></li>
-{{end}}
+<li><a href="director/index.html">{{.L.director}}</a></li>
 </ul>
 </section>
+{{if .KAMs}}<section>
+<h2>{{.L.kams}}</h2>
+<ul class="links">
+{{range .KAMs}}<li><a href="{{.Href}}">{{.Name}}</a> <span class="muted">{{.ID}} · {{.Team}}</span></li>
+{{end}}</ul>
+</section>{{end}}
 `))
 
-type link struct{ Href, Text string }
-
-// RenderSite writes dir/index.html and a folder per audience: director/,
-// kam/<manager_id>/ (each KAM's own clients only, so the folder can be handed
-// to that KAM as it is).
+// RenderSite writes dir/index.html (links to every audience),
+// dir/director/index.html and dir/kam/<manager_id>/index.html for each
+// manager employed in the year (only their own clients, so the folder can
+// be handed to that KAM as it is).
 func RenderSite(ctx context.Context, db *sql.DB, dir string, opt Options) error {
-	lang := opt.Lang
-	if lang != "en" {
-		lang = "ru"
+	lang, err := opt.check()
+	if err != nil {
+		return err
 	}
 	params := reports.Params{AsOf: opt.AsOf, Period: opt.Period}
+	d, err := reports.LoadDirector(ctx, db, params)
+	if err != nil {
+		return err
+	}
 	ids, err := reports.ManagerIDs(ctx, db, params)
 	if err != nil {
 		return err
 	}
-	var kamLinks []link
+	var kams []managerRow
+	hasPage := map[string]bool{}
 	for _, id := range ids {
 		k, err := reports.LoadKAM(ctx, db, params, id)
 		if err != nil {
 			return err
 		}
-		kp, err := kamPage(k, lang)
+		p, err := kamPage(k, lang)
 		if err != nil {
 			return err
 		}
-		kp.Footer = footer(lang, opt.AsOf)
-		if err := kp.write(filepath.Join(dir, "kam", id, "index.html")); err != nil {
+		p.Footer = footer(lang, opt.AsOf)
+		if err := p.write(filepath.Join(dir, "kam", id, "index.html")); err != nil {
 			return err
 		}
-		kamLinks = append(kamLinks, link{Href: "kam/" + id + "/index.html", Text: k.Manager.Name + " (" + id + ", " + k.Manager.Team + ")"})
+		hasPage[id] = true
+		kams = append(kams, managerRow{ID: id, Name: k.Manager.Name, Team: k.Manager.Team, Href: "kam/" + id + "/index.html"})
 	}
-	d, err := reports.LoadDirector(ctx, db, params)
+	dp, err := directorPage(d, lang, func(id string) string {
+		if hasPage[id] {
+			return "../kam/" + id + "/index.html"
+		}
+		return ""
+	})
 	if err != nil {
 		return err
 	}
-	dp, err := directorPage(d, lang)
-	if err != nil {
-		return err
-	}
-	var lb bytes.Buffer
-	if err := landingTpl.Execute(&lb, map[string]any{"Heading": tr(lang, "kam.link"), "Links": prefixed("../", kamLinks)}); err != nil {
-		return err
-	}
-	dp.Body += template.HTML(lb.String())
 	dp.Footer = footer(lang, opt.AsOf)
 	if err := dp.write(filepath.Join(dir, "director", "index.html")); err != nil {
 		return err
 	}
 	var b bytes.Buffer
-	if err := landingTpl.Execute(&b, map[string]any{"Heading": tr(lang, "audiences"), "Links": []link{
-		{Href: "director/index.html", Text: tr(lang, "director.link")},
-	}}); err != nil {
+	if err := landingTpl.Execute(&b, map[string]any{
+		"L":    map[string]string{"audiences": tr(lang, "site.audiences"), "director": tr(lang, "site.director"), "kams": tr(lang, "site.kams")},
+		"KAMs": kams,
+	}); err != nil {
 		return err
 	}
-	if err := landingTpl.Execute(&b, map[string]any{"Heading": tr(lang, "kam.pages"), "Links": kamLinks}); err != nil {
-		return err
-	}
-	landing := &Page{Lang: lang, Title: tr(lang, "kam"), Subtitle: tr(lang, "as_of") + " " + opt.AsOf.Format("2006-01-02"),
+	landing := &page{Lang: lang, Title: tr(lang, "site.title"), Subtitle: MonthName(d.Period, lang) + " · " + tr(lang, "as_of") + " " + Date(opt.AsOf, lang),
 		Body: template.HTML(b.String()), Footer: footer(lang, opt.AsOf)}
 	return landing.write(filepath.Join(dir, "index.html"))
 }
 
-// RenderDirector writes only the director's page to path, for the monthly
-// pack (printed to PDF by Chromium).
+// RenderDirector writes only the director's page to path, without links to
+// other pages, for the monthly pack (printed to PDF by Chromium).
 func RenderDirector(ctx context.Context, db *sql.DB, path string, opt Options) error {
-	lang := opt.Lang
-	if lang != "en" {
-		lang = "ru"
+	lang, err := opt.check()
+	if err != nil {
+		return err
 	}
 	d, err := reports.LoadDirector(ctx, db, reports.Params{AsOf: opt.AsOf, Period: opt.Period})
 	if err != nil {
 		return err
 	}
-	p, err := directorPage(d, lang)
+	p, err := directorPage(d, lang, nil)
 	if err != nil {
 		return err
 	}
@@ -119,14 +136,6 @@ func RenderDirector(ctx context.Context, db *sql.DB, path string, opt Options) e
 	return p.write(path)
 }
 
-func prefixed(prefix string, links []link) []link {
-	out := make([]link, len(links))
-	for i, l := range links {
-		out[i] = link{Href: prefix + l.Href, Text: l.Text}
-	}
-	return out
-}
-
 func footer(lang string, asOf time.Time) string {
-	return fmt.Sprintf("kam · %s %s", tr(lang, "as_of"), asOf.Format("2006-01-02"))
+	return "kam · " + tr(lang, "as_of") + " " + Date(asOf, lang) + " · ECharts 5.6.0 (Apache-2.0)"
 }

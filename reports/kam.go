@@ -37,27 +37,22 @@ type KAM struct {
 // to the clients assigned to the manager on the as-of date (commercial
 // secrecy: a KAM's page never shows another KAM's clients).
 func LoadKAM(ctx context.Context, db *sql.DB, p Params, managerID string) (*KAM, error) {
-	k := &KAM{AsOf: p.AsOf, Period: p.period()}
-	err := db.QueryRowContext(ctx, "SELECT manager_id, name, coalesce(team, '') FROM main.managers WHERE manager_id = ?", managerID).
+	period, end, err := p.month()
+	if err != nil {
+		return nil, err
+	}
+	k := &KAM{AsOf: p.AsOf, Period: period}
+	err = db.QueryRowContext(ctx, "SELECT manager_id, name, coalesce(team, '') FROM main.managers WHERE manager_id = ?", managerID).
 		Scan(&k.Manager.ID, &k.Manager.Name, &k.Manager.Team)
 	if err != nil {
 		return nil, fmt.Errorf("manager %s: %w", managerID, err)
 	}
-	for _, w := range []struct {
-		dst    *[]Fulfilment
-		period string
-	}{{&k.Month, k.Period}, {&k.YTD, k.Period[:4]}} {
-		rows, err := db.QueryContext(ctx, "SELECT "+fulfilmentCols+" FROM marts.plan_fulfilment WHERE level = 'manager' AND manager_id = ? AND period = ? ORDER BY "+kpiOrder, managerID, w.period)
-		if err != nil {
-			return nil, err
-		}
-		if *w.dst, err = scanFulfilment(rows); err != nil {
-			return nil, err
-		}
+	const where = "level = 'manager' AND manager_id = ? AND period_kind = ? AND period = ?"
+	if k.Month, err = queryFulfilment(ctx, db, where, kpiOrder, managerID, "month", period); err != nil {
+		return nil, err
 	}
-	end, err := time.Parse("2006-01", k.Period)
-	if err != nil {
-		return nil, fmt.Errorf("period %q: want YYYY-MM", k.Period)
+	if k.YTD, err = queryFulfilment(ctx, db, where, kpiOrder, managerID, "year", period[:4]); err != nil {
+		return nil, err
 	}
 	from12 := end.AddDate(0, -11, 0)
 	from24 := end.AddDate(0, -23, 0)
@@ -108,26 +103,10 @@ func LoadKAM(ctx context.Context, db *sql.DB, p Params, managerID string) (*KAM,
 		k.Categories = append(k.Categories, c)
 	}
 	rows.Close()
-	rows, err = db.QueryContext(ctx, `WITH months AS (
-            SELECT unnest(generate_series(?::DATE, ?::DATE, INTERVAL 1 MONTH))::DATE AS month),
-        totals AS (SELECT month, sum(net_sales) AS net_sales FROM marts.sales_monthly WHERE manager_id = ? GROUP BY month)
-        SELECT months.month, coalesce(cur.net_sales, 0), coalesce(prev.net_sales, 0)
-        FROM months
-        LEFT JOIN totals cur ON cur.month = months.month
-        LEFT JOIN totals prev ON prev.month = months.month - INTERVAL 1 YEAR
-        ORDER BY months.month`, from24, end, managerID)
-	if err != nil {
+	if k.Trend, err = loadTrend(ctx, db, end, p.AsOf, managerID); err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var t TrendPoint
-		if err := rows.Scan(&t.Month, &t.NetSales, &t.LastYear); err != nil {
-			return nil, err
-		}
-		k.Trend = append(k.Trend, t)
-	}
-	return k, rows.Err()
+	return k, nil
 }
 
 // ManagerIDs lists the managers who get a page: employed at some point in

@@ -6,6 +6,7 @@ package reports
 import (
 	"database/sql"
 	"fmt"
+	"math/big"
 	"time"
 
 	"github.com/duckdb/duckdb-go/v2"
@@ -20,11 +21,20 @@ type Params struct {
 	Period string
 }
 
-func (p Params) period() string {
-	if p.Period != "" {
-		return p.Period
+// month returns the reported period and its first day.
+func (p Params) month() (string, time.Time, error) {
+	period := p.Period
+	if period == "" {
+		if p.AsOf.IsZero() {
+			return "", time.Time{}, fmt.Errorf("reports: neither a period nor an as-of date")
+		}
+		period = p.AsOf.Format("2006-01")
 	}
-	return p.AsOf.Format("2006-01")
+	m, err := time.Parse("2006-01", period)
+	if err != nil || m.Format("2006-01") != period {
+		return "", time.Time{}, fmt.Errorf("reports: period %q: want YYYY-MM", period)
+	}
+	return period, m, nil
 }
 
 // Dec is a nullable exact decimal scanned from DuckDB.
@@ -33,34 +43,57 @@ type Dec struct {
 	Valid bool
 }
 
-// Scan implements sql.Scanner for DuckDB DECIMAL, integers and text.
+// NewDec parses s into a valid Dec and panics if it is not a number; for
+// tests and values written in code.
+func NewDec(s string) Dec { return Dec{Decimal: decimal.RequireFromString(s), Valid: true} }
+
+// Scan implements sql.Scanner. duckdb-go returns DECIMAL as duckdb.Decimal
+// (an unscaled *big.Int and a scale) and HUGEINT as *big.Int; both convert
+// exactly.
 func (d *Dec) Scan(v any) error {
-	d.Valid = v != nil
+	d.Decimal, d.Valid = decimal.Zero, v != nil
 	switch x := v.(type) {
 	case nil:
-		d.Decimal = decimal.Zero
-		return nil
 	case duckdb.Decimal:
 		d.Decimal = decimal.NewFromBigInt(x.Value, -int32(x.Scale))
-		return nil
+	case *big.Int:
+		d.Decimal = decimal.NewFromBigInt(x, 0)
 	case int64:
 		d.Decimal = decimal.NewFromInt(x)
-		return nil
 	case int32:
 		d.Decimal = decimal.NewFromInt(int64(x))
-		return nil
+	case int16:
+		d.Decimal = decimal.NewFromInt(int64(x))
+	case int8:
+		d.Decimal = decimal.NewFromInt(int64(x))
+	case uint64:
+		d.Decimal = decimal.NewFromBigInt(new(big.Int).SetUint64(x), 0)
+	case uint32:
+		d.Decimal = decimal.NewFromInt(int64(x))
 	case float64:
 		d.Decimal = decimal.NewFromFloat(x)
-		return nil
+	case float32:
+		d.Decimal = decimal.NewFromFloat32(x)
 	case string:
 		v, err := decimal.NewFromString(x)
+		if err != nil {
+			d.Valid = false
+			return fmt.Errorf("reports: %q is not a decimal: %w", x, err)
+		}
 		d.Decimal = v
-		return err
+	default:
+		d.Valid = false
+		return fmt.Errorf("reports: cannot scan %T into a decimal", v)
 	}
-	return fmt.Errorf("reports: cannot scan %T into a decimal", v)
+	return nil
 }
 
 var _ sql.Scanner = (*Dec)(nil)
 
 // Float is the value for drawing only (charts); never compute money with it.
 func (d Dec) Float() float64 { f, _ := d.Decimal.Float64(); return f }
+
+// monthInProgress reports whether the month starting at m has not ended by asOf.
+func monthInProgress(m, asOf time.Time) bool {
+	return !asOf.IsZero() && m.AddDate(0, 1, -1).After(asOf)
+}

@@ -16,6 +16,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
@@ -28,10 +29,10 @@ var ErrNoChromium = errors.New("chromium is not installed (Debian: apt-get insta
 // PageReport is what one page did in the browser.
 type PageReport struct {
 	File       string
-	Console    []string // console.error / console.assert messages
+	Console    []string // console.error and console.assert calls, browser log errors
 	Exceptions []string
 	Dialogs    []string
-	Outside    []string // requests to anything but file:, data:, blob:, about:
+	Outside    []string // requests to anything but file:, data:, blob: or about:
 	Charts     int      // elements with class "chart"
 	Drawn      int      // of those, how many hold a canvas
 	Screenshot string   // PNG path, when a folder was given
@@ -99,14 +100,22 @@ func Browser(ctx context.Context) (context.Context, context.CancelFunc, error) {
 	return bctx, func() { cancelBrowser(); cancelAlloc(); os.RemoveAll(dir) }, nil
 }
 
-// Check loads every file in its own tab and reports on it; screenshots go
-// to screenshotDir when it is not empty.
+// Check loads every file in its own tab of one headless Chromium and
+// reports on it; full-page PNG screenshots go to screenshotDir (created if
+// needed) when it is not empty. An error means a page could not be
+// checked at all; what is wrong with a page is in its report's Problems.
 func Check(ctx context.Context, files []string, screenshotDir string) ([]PageReport, error) {
 	bctx, cancel, err := Browser(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer cancel()
+	if screenshotDir != "" {
+		if err := os.MkdirAll(screenshotDir, 0o755); err != nil {
+			return nil, err
+		}
+	}
+	names := shotNames(files)
 	var out []PageReport
 	for i, f := range files {
 		r, err := checkPage(bctx, f)
@@ -114,7 +123,7 @@ func Check(ctx context.Context, files []string, screenshotDir string) ([]PageRep
 			return out, fmt.Errorf("%s: %w", f, err)
 		}
 		if screenshotDir != "" {
-			r.Screenshot = filepath.Join(screenshotDir, fmt.Sprintf("%02d-%s.png", i, shotName(f)))
+			r.Screenshot = filepath.Join(screenshotDir, fmt.Sprintf("%02d-%s.png", i, names[i]))
 		}
 		if r.Screenshot != "" {
 			if err := os.WriteFile(r.Screenshot, r.png, 0o644); err != nil {
@@ -126,10 +135,32 @@ func Check(ctx context.Context, files []string, screenshotDir string) ([]PageRep
 	return out, nil
 }
 
-func shotName(f string) string {
-	dir := filepath.Base(filepath.Dir(f))
-	base := strings.TrimSuffix(filepath.Base(f), ".html")
-	return strings.NewReplacer("/", "_", " ", "_").Replace(dir + "_" + base)
+// shotNames names screenshots by each file's path below the folder all
+// files share: index, director_index, kam_M01_index.
+func shotNames(files []string) []string {
+	abs := make([]string, len(files))
+	for i, f := range files {
+		abs[i], _ = filepath.Abs(f)
+	}
+	common := ""
+	if len(abs) > 0 {
+		common = filepath.Dir(abs[0])
+	}
+	for _, a := range abs {
+		for common != filepath.Dir(common) && !strings.HasPrefix(a, common+string(filepath.Separator)) {
+			common = filepath.Dir(common)
+		}
+	}
+	names := make([]string, len(files))
+	for i, a := range abs {
+		rel, err := filepath.Rel(common, a)
+		if err != nil {
+			rel = filepath.Base(a)
+		}
+		rel = strings.TrimSuffix(filepath.ToSlash(rel), ".html")
+		names[i] = strings.NewReplacer("/", "_", " ", "_", "..", "_").Replace(rel)
+	}
+	return names
 }
 
 type pageResult struct {
@@ -143,7 +174,7 @@ func localURL(u string) bool {
 		return false
 	}
 	switch p.Scheme {
-	case "file", "data", "blob", "about", "chrome-error":
+	case "file", "data", "blob", "about":
 		return true
 	}
 	return false
@@ -185,6 +216,10 @@ func checkPage(bctx context.Context, file string) (pageResult, error) {
 				msg += " " + e.ExceptionDetails.Exception.Description
 			}
 			res.Exceptions = append(res.Exceptions, msg)
+		case *log.EventEntryAdded:
+			if e.Entry != nil && e.Entry.Level == log.EntryLevelError {
+				res.Console = append(res.Console, e.Entry.Text+" "+e.Entry.URL)
+			}
 		case *page.EventJavascriptDialogOpening:
 			res.Dialogs = append(res.Dialogs, string(e.Type)+": "+e.Message)
 			go func() { // a dialog blocks the page until answered
@@ -244,7 +279,10 @@ func PDF(ctx context.Context, file string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := chromedp.Do(bctx, chromedp.Navigate("file://"+abs), chromedp.Sleep(300*time.Millisecond)); err != nil {
+	// Lay the page out at the printable width of A4 landscape (297 mm less
+	// 2 × 12 mm margins, at 96 dpi): printToPDF fires no beforeprint, so
+	// charts print at the width they were drawn at.
+	if err := chromedp.Do(bctx, chromedp.EmulateViewport(1032, 730), chromedp.Navigate("file://"+abs), chromedp.Sleep(300*time.Millisecond)); err != nil {
 		return nil, err
 	}
 	return chromedp.Run(bctx, chromedp.PrintToPDF(chromedp.PDFPreferCSSPageSize(), chromedp.PDFPrintBackground()))

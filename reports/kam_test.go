@@ -1,0 +1,68 @@
+package reports_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kam-analytics/kam/reports"
+	"github.com/kam-analytics/kam/reports/reportstest"
+)
+
+func TestManagerIDsAndLoadKAM(t *testing.T) {
+	db := reportstest.Open(t, reportstest.Company)
+	ctx := context.Background()
+	p := reports.Params{AsOf: reportstest.AsOf}
+	ids, err := reports.ManagerIDs(ctx, db, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// M06 left on 2025-12-31, before the year of the as-of date.
+	if got := strings.Join(ids, " "); got != "M01 M02 M03 M04 M05" {
+		t.Errorf("manager ids %s", got)
+	}
+
+	k, err := reports.LoadKAM(ctx, db, p, "M04")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var clients []string
+	for _, c := range k.Clients {
+		clients = append(clients, c.ClientID)
+	}
+	// C13 moved from M03 to M04 on 2026-07-01; largest 12-month sales first.
+	if got := strings.Join(clients, " "); got != "C13 C10 C09" {
+		t.Errorf("M04 clients %s", got)
+	}
+	c09 := k.Clients[2]
+	// 357000 × 1.10 (October) × 1.29 (29 months of 1 %) × 20/31, split 0.6/0.4, each rounded:
+	// 196096.65 + 130731.10.
+	dec(t, "C09 October", c09.PeriodSales, "326827.75")
+	if c09.LastShipped.Format("2006-01-02") != "2026-09-19" || c09.Segment != "HoReCa" {
+		t.Errorf("C09: %+v", c09)
+	}
+	if len(k.Month) != 3 || k.Month[0].KPI != "sales" || len(k.YTD) != 3 || k.Manager.Team != "Центр" {
+		t.Errorf("M04 fulfilment: %d month, %d ytd rows, manager %+v", len(k.Month), len(k.YTD), k.Manager)
+	}
+	if len(k.Trend) != 24 || !k.Trend[23].InProgress || k.Trend[0].Month != time.Date(2024, 11, 1, 0, 0, 0, 0, time.UTC) {
+		t.Errorf("trend: %d points, first %v", len(k.Trend), k.Trend[0].Month)
+	}
+	if len(k.Categories) != 2 || k.Categories[0].Category != "Крепёж" {
+		t.Errorf("categories %+v", k.Categories)
+	}
+
+	m5, err := reports.LoadKAM(ctx, db, p, "M05")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range m5.Clients {
+		// C14's line shipped on 2026-10-25 is after the as-of date.
+		if c.ClientID == "C14" && c.LastShipped.Format("2006-01-02") != "2026-09-29" {
+			t.Errorf("C14 last shipped %v", c.LastShipped)
+		}
+	}
+	if _, err := reports.LoadKAM(ctx, db, p, "M99"); err == nil {
+		t.Error("an unknown manager loaded")
+	}
+}
