@@ -3,12 +3,14 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/kam-analytics/kam/cmd/kam/internal/config"
 	"github.com/kam-analytics/kam/models"
+	"github.com/kam-analytics/kam/models/pay"
 )
 
 func (a *app) buildCmd() *cobra.Command {
@@ -63,5 +65,21 @@ func (a *app) build(ctx context.Context, c *config.Config, asOf time.Time) (*mod
 	}
 	fmt.Fprintf(a.stdout, "build: %d models, %d checks passed, as of %s (%.1fs)\n",
 		len(res.Models), res.Checks, res.AsOf.Format("2006-01-02"), time.Since(start).Seconds())
+	// What closing each KAM's remaining gap is worth (marts.pay_gap_value), when there is a plan file.
+	if plans := c.Resolve(c.Compensation); isRegularFile(plans) {
+		m, err := pay.Materialize(ctx, db, plans, res.AsOf)
+		if err != nil {
+			return nil, fmt.Errorf("pay gap values: %w", err)
+		}
+		for _, w := range m.Warnings {
+			fmt.Fprintf(a.stderr, "kam: warning: pay: %s\n", w)
+		}
+	}
 	return res, nil
+}
+
+// isRegularFile reports whether path is an existing file (not a folder).
+func isRegularFile(path string) bool {
+	st, err := os.Stat(path)
+	return err == nil && st.Mode().IsRegular()
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/kam-analytics/kam/ingest/warehouse"
+	"github.com/kam-analytics/kam/models"
 	"github.com/kam-analytics/kam/reports"
 )
 
@@ -45,7 +46,7 @@ the bookkeeping tables (quarantine, load_runs, ledger) are visible by bare name.
 }
 
 func (a *app) exportCmd() *cobra.Command {
-	var format, out string
+	var format, out, asOf string
 	var lineage bool
 	cmd := &cobra.Command{
 		Use:   "export NAME",
@@ -53,8 +54,12 @@ func (a *app) exportCmd() *cobra.Command {
 		Long: `export writes every row of NAME, sorted, with a header row: a canonical
 entity (in the canonical CSV format, so it loads back), a mart, the quarantine
 (every bad row with its file, line and reason) or load_runs (per-file counts).
-Text cells that a spreadsheet would run as formulas are prefixed with '.`,
-		Example: "  kam export quarantine\n  kam export sales_monthly --format json --out sales.json",
+Text cells that a spreadsheet would run as formulas are prefixed with '.
+
+With --as-of, a mart that depends on the report date (receivables_ageing,
+receivables_open_invoices, credit_control, ...) is computed for that date
+instead of read as built; the warehouse is not changed.`,
+		Example: "  kam export quarantine\n  kam export sales_monthly --format json --out sales.json\n  kam export receivables_ageing --as-of 2026-03-15",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			c, err := a.loadConfig()
@@ -66,8 +71,25 @@ Text cells that a spreadsheet would run as formulas are prefixed with '.`,
 				return err
 			}
 			defer db.Close()
-			q, err := exportQuery(cmd.Context(), db, args[0], lineage)
-			if err != nil {
+			var q string
+			if asOf != "" {
+				// computed for that date in one read-only query; the built marts stay as they are
+				d, err := parseDate(asOf)
+				if err != nil {
+					return err
+				}
+				q, err = models.QueryAsOf(cmd.Context(), db, args[0], models.Options{
+					AsOf:             d,
+					ActiveWindowDays: c.Models.ActiveWindowDays,
+					AgeingBuckets:    c.Models.AgeingBuckets,
+					AgeingBasis:      c.Models.AgeingBasis,
+					ABC:              c.Models.ABC,
+					XYZ:              c.Models.XYZ,
+				})
+				if err != nil {
+					return withCode(exitUsage, fmt.Errorf("export %s --as-of %s: %w", args[0], asOf, err))
+				}
+			} else if q, err = exportQuery(cmd.Context(), db, args[0], lineage); err != nil {
 				return err
 			}
 			var w io.Writer = a.stdout
@@ -91,6 +113,7 @@ Text cells that a spreadsheet would run as formulas are prefixed with '.`,
 	}
 	cmd.Flags().StringVar(&format, "format", "csv", "output format: csv or json")
 	cmd.Flags().StringVar(&out, "out", "", "write to FILE instead of standard output")
+	cmd.Flags().StringVar(&asOf, "as-of", "", "compute a dated mart (such as receivables_ageing) as of YYYY-MM-DD")
 	cmd.Flags().BoolVar(&lineage, "lineage", false, "canonical entities: add the lineage columns (_source, _file, _line, _load_id)")
 	return cmd
 }

@@ -105,7 +105,7 @@ func (a *app) rootCmd() *cobra.Command {
 	root.PersistentFlags().StringVar(&a.configPath, "config", config.DefaultPath, "the kam.yaml to use; relative paths inside it resolve against its folder")
 	root.AddCommand(
 		a.initCmd(), a.genCmd(), a.ingestCmd(), a.buildCmd(), a.renderCmd(), a.runCmd(),
-		a.demoCmd(), a.queryCmd(), a.exportCmd(), a.reportCmd(),
+		a.demoCmd(), a.queryCmd(), a.exportCmd(), a.reportCmd(), a.scheduleCmd(), a.payCmd(),
 	)
 	return root
 }
