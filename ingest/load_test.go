@@ -139,13 +139,13 @@ func TestLoadPlansPeriodPattern(t *testing.T) {
 	db := openWarehouse(t)
 	l := &ingest.Loader{DB: db, BaseDir: dir}
 	src := ingest.Source{Name: "plans", Entity: "plans", Files: "*.csv"}
-	p := write(t, dir, "plans.csv", "manager_id,period,kpi,target\nM1,2026-10,sales,100\nM1,2026-13,sales,100\nM1,10.2026,sales,1\n")
+	p := write(t, dir, "plans.csv", "manager_id,period,kpi,target\nM1,2026-10,sales,100\nM1,2026-13,sales,100\nM1,10.2026,sales,1\nM1,2026-Q4,sales,300\nM1,2026,sales,1200\nM1,2026-Q5,sales,1\n")
 	r := l.LoadFile(context.Background(), &src, p)
-	if r.Err != nil || r.Loaded != 1 || r.Quarantined != 2 {
-		t.Fatalf("LoadFile = %+v, want 1 loaded and 2 quarantined", r)
+	if r.Err != nil || r.Loaded != 3 || r.Quarantined != 3 {
+		t.Fatalf("LoadFile = %+v, want 3 loaded and 3 quarantined", r)
 	}
 	got := queryStrings(t, db, "SELECT line || ': ' || reason FROM quarantine ORDER BY line")
-	want := []string{`3: period "2026-13" is not YYYY-MM`, `4: period "10.2026" is not YYYY-MM`}
+	want := []string{`3: period "2026-13" is not YYYY-MM, YYYY-Qn or YYYY`, `4: period "10.2026" is not YYYY-MM, YYYY-Qn or YYYY`, `7: period "2026-Q5" is not YYYY-MM, YYYY-Qn or YYYY`}
 	if strings.Join(got, ";") != strings.Join(want, ";") {
 		t.Errorf("quarantine = %q, want %q", got, want)
 	}

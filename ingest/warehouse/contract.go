@@ -142,7 +142,7 @@ var Entities = []*Entity{
 	}},
 	{Name: "plans", Key: []string{"manager_id", "period", "kpi"}, Fields: []Field{
 		req("manager_id", Text),
-		Field{Name: "period", Type: Text, Required: true, Pattern: `[0-9]{4}-(0[1-9]|1[0-2])`, Want: "YYYY-MM"},
+		Field{Name: "period", Type: Text, Required: true, Pattern: `[0-9]{4}(-(0[1-9]|1[0-2])|-Q[1-4])?`, Want: "YYYY-MM, YYYY-Qn or YYYY"},
 		req("kpi", Text), req("target", Decimal),
 	}},
 	{Name: "promotions", Key: []string{"promo_id"}, Fields: []Field{
