@@ -29,8 +29,8 @@ type Options struct {
 	// XYZ are the coefficient-of-variation limits of classes X and Y (default 0.10, 0.25).
 	XYZ []float64
 	// OverdueGraceDays is added to a client's payment terms to give its
-	// tolerance in credit_control (default 7).
-	OverdueGraceDays int
+	// tolerance in credit_control (nil: 7 days).
+	OverdueGraceDays *int
 	// Full rebuilds every model from scratch instead of only what changed.
 	Full bool
 	// Now stamps the build log (bookkeeping only; no model reads it).
@@ -56,8 +56,9 @@ func (o *Options) setDefaults() {
 	if len(o.XYZ) != 2 {
 		o.XYZ = []float64{0.10, 0.25}
 	}
-	if o.OverdueGraceDays <= 0 {
-		o.OverdueGraceDays = 7
+	if o.OverdueGraceDays == nil {
+		grace := 7
+		o.OverdueGraceDays = &grace
 	}
 }
 
@@ -96,7 +97,7 @@ func (o Options) variables() []variable {
 		{"ageing_basis", wh.QuoteString(o.AgeingBasis)},
 		{"abc_limits", fmt.Sprintf("[%g, %g]::DOUBLE[]", o.ABC[0], o.ABC[1])},
 		{"xyz_limits", fmt.Sprintf("[%g, %g]::DOUBLE[]", o.XYZ[0], o.XYZ[1])},
-		{"overdue_grace_days", fmt.Sprint(o.OverdueGraceDays)},
+		{"overdue_grace_days", fmt.Sprint(*o.OverdueGraceDays)},
 		{"as_of_only", fmt.Sprint(o.asOfOnly)},
 	}
 }

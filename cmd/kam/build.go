@@ -15,6 +15,7 @@ import (
 
 func (a *app) buildCmd() *cobra.Command {
 	var asOf string
+	var full bool
 	cmd := &cobra.Command{
 		Use:   "build",
 		Short: "Build the staging, core and mart models and run the data checks",
@@ -23,7 +24,15 @@ tree) in dependency order, then runs the data checks, all in one transaction:
 if a model or a check fails, the error names it with the offending rows and
 the previous marts stay as they were (exit code 4 for a failed check).
 
-The as-of date is the last date found in the data unless --as-of is given.`,
+The as-of date is the last date found in the data unless --as-of is given.
+
+Builds are incremental: marts that allow it recompute only the months the
+loads since the last build touched (docs/models.md lists which, and how late
+data is handled). --full recomputes everything from scratch.
+
+Settings under models: in kam.yaml (active_window_days, ageing_buckets,
+ageing_basis, abc, xyz, overdue_grace_days) change the marts; after a change
+the next build recomputes every model that reads them.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var d time.Time
 			var err error
@@ -36,30 +45,41 @@ The as-of date is the last date found in the data unless --as-of is given.`,
 			if err != nil {
 				return err
 			}
-			_, err = a.build(cmd.Context(), c, d)
+			_, err = a.build(cmd.Context(), c, d, full)
 			return err
 		},
 	}
 	cmd.Flags().StringVar(&asOf, "as-of", "", "report date YYYY-MM-DD (default: the last date in the data)")
+	cmd.Flags().BoolVar(&full, "full", false, "recompute every model from scratch instead of only what changed")
 	return cmd
 }
 
-func (a *app) build(ctx context.Context, c *config.Config, asOf time.Time) (*models.Result, error) {
-	db, err := a.openWarehouse(ctx, c, false)
-	if err != nil {
-		return nil, err
-	}
-	defer db.Close()
-	start := time.Now()
-	res, err := models.Build(ctx, db, models.Options{
+// modelOptions carries kam.yaml's models: settings into a build or an as-of query.
+func modelOptions(c *config.Config, asOf time.Time) models.Options {
+	return models.Options{
 		AsOf:             asOf,
 		ActiveWindowDays: c.Models.ActiveWindowDays,
 		AgeingBuckets:    c.Models.AgeingBuckets,
 		AgeingBasis:      c.Models.AgeingBasis,
 		ABC:              c.Models.ABC,
 		XYZ:              c.Models.XYZ,
-		Now:              a.now,
-	})
+		OverdueGraceDays: c.Models.OverdueGraceDays,
+	}
+}
+
+// build runs the models; full recomputes every model instead of only what
+// the loads since the last build touched.
+func (a *app) build(ctx context.Context, c *config.Config, asOf time.Time, full bool) (*models.Result, error) {
+	db, err := a.openWarehouse(ctx, c, false)
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	start := time.Now()
+	opt := modelOptions(c, asOf)
+	opt.Full = full
+	opt.Now = a.now
+	res, err := models.Build(ctx, db, opt)
 	if err != nil {
 		return nil, err
 	}

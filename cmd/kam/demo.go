@@ -61,7 +61,7 @@ an earlier demo is replaced; any other non-empty folder is left alone.`,
 			if _, err := a.ingest(cmd.Context(), c, nil, false); err != nil {
 				return err
 			}
-			res, err := a.build(cmd.Context(), c, opt.AsOf)
+			res, err := a.build(cmd.Context(), c, opt.AsOf, false)
 			if err != nil {
 				return err
 			}

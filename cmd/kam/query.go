@@ -78,14 +78,7 @@ instead of read as built; the warehouse is not changed.`,
 				if err != nil {
 					return err
 				}
-				q, err = models.QueryAsOf(cmd.Context(), db, args[0], models.Options{
-					AsOf:             d,
-					ActiveWindowDays: c.Models.ActiveWindowDays,
-					AgeingBuckets:    c.Models.AgeingBuckets,
-					AgeingBasis:      c.Models.AgeingBasis,
-					ABC:              c.Models.ABC,
-					XYZ:              c.Models.XYZ,
-				})
+				q, err = models.QueryAsOf(cmd.Context(), db, args[0], modelOptions(c, d))
 				if err != nil {
 					return withCode(exitUsage, fmt.Errorf("export %s --as-of %s: %w", args[0], asOf, err))
 				}

@@ -24,7 +24,7 @@ before rendering and keeps the previous marts (exit code 4).`,
 			if ingestErr != nil && !(errors.As(ingestErr, &ee) && ee.code == exitPartial) {
 				return ingestErr
 			}
-			res, err := a.build(cmd.Context(), c, zeroTime)
+			res, err := a.build(cmd.Context(), c, zeroTime, false)
 			if err != nil {
 				return err
 			}

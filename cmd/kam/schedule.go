@@ -87,7 +87,7 @@ func (a *app) schedule(ctx context.Context, c *config.Config, names []string, bu
 				}
 			}
 			if build && r.Loaded > 0 && r.RowsLoaded > 0 && ctx.Err() == nil {
-				if _, err := a.build(ctx, c, zeroTime); err != nil {
+				if _, err := a.build(ctx, c, zeroTime, false); err != nil {
 					fmt.Fprintf(a.stderr, "schedule %s: build: %v\n", r.Source, err)
 				}
 			}

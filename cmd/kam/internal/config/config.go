@@ -63,6 +63,9 @@ type Models struct {
 	ABC []float64 `yaml:"abc"`
 	// XYZ are the coefficient-of-variation limits of classes X and Y (default 0.10, 0.25).
 	XYZ []float64 `yaml:"xyz"`
+	// OverdueGraceDays are added to a client's payment terms to give the
+	// overdue tolerance credit_control flags beyond (default 7).
+	OverdueGraceDays *int `yaml:"overdue_grace_days"`
 }
 
 // ErrNotFound means there is no config file; the message says how to make one.
@@ -140,6 +143,10 @@ func (c *Config) setDefaults() {
 	if len(c.Models.XYZ) == 0 {
 		c.Models.XYZ = []float64{0.10, 0.25}
 	}
+	if c.Models.OverdueGraceDays == nil {
+		grace := 7
+		c.Models.OverdueGraceDays = &grace
+	}
 	for i := range c.Sources {
 		if c.Sources[i].Format == "" {
 			c.Sources[i].Format = "csv"
@@ -171,6 +178,9 @@ func (c *Config) validate() error {
 	}
 	if c.Models.AgeingBasis != "due_date" && c.Models.AgeingBasis != "invoice_date" {
 		return fmt.Errorf("models: ageing_basis: %q must be due_date or invoice_date", c.Models.AgeingBasis)
+	}
+	if g := *c.Models.OverdueGraceDays; g < 0 {
+		return fmt.Errorf("models: overdue_grace_days: %d must be 0 or more days", g)
 	}
 	return nil
 }

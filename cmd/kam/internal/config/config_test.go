@@ -53,3 +53,17 @@ func TestMissingConfigSaysHowToCreateOne(t *testing.T) {
 		t.Errorf("Load(missing) = %v, want a hint to run kam init", err)
 	}
 }
+
+func TestOverdueGraceDays(t *testing.T) {
+	c, err := config.Parse([]byte("models: {overdue_grace_days: 0}\n"))
+	if err != nil || c.Models.OverdueGraceDays == nil || *c.Models.OverdueGraceDays != 0 {
+		t.Fatalf("explicit 0: %v %v", c, err)
+	}
+	c, err = config.Parse([]byte("warehouse: kam.duckdb\n"))
+	if err != nil || *c.Models.OverdueGraceDays != 7 {
+		t.Fatalf("default: %v", err)
+	}
+	if _, err := config.Parse([]byte("models: {overdue_grace_days: -1}\n")); err == nil || !strings.Contains(err.Error(), "overdue_grace_days") {
+		t.Fatalf("negative: %v", err)
+	}
+}

@@ -79,6 +79,10 @@ compensation: compensation.yaml
 models:
   active_window_days: 90       # trailing window of the active client base
   ageing_buckets: [30, 60, 90] # overdue bucket limits in days
+  ageing_basis: due_date       # or invoice_date
+  abc: [0.80, 0.95]            # cumulative net-sales shares closing classes A and B
+  xyz: [0.10, 0.25]            # coefficient-of-variation limits of classes X and Y
+  overdue_grace_days: 7        # days past payment terms before credit control flags a client
 sources:
 `)
 	for _, e := range warehouse.Entities {
