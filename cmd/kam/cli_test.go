@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -105,7 +106,8 @@ func TestDemoRendersInChromium(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("kam demo: exit %d\n%s\n%s", code, stdout, stderr)
 	}
-	pages := []string{filepath.Join(dir, "site", "index.html"), filepath.Join(dir, "site", "director", "index.html")}
+	pages := []string{filepath.Join(dir, "site", "index.html"), filepath.Join(dir, "site", "director", "index.html"),
+		filepath.Join(dir, "site-en", "index.html"), filepath.Join(dir, "site-en", "director", "index.html")}
 	for _, p := range pages {
 		if _, err := os.Stat(p); err != nil {
 			t.Fatalf("kam demo did not write %s", p)
@@ -114,18 +116,28 @@ func TestDemoRendersInChromium(t *testing.T) {
 	if !strings.Contains(stdout, "demo: open "+pages[0]) {
 		t.Errorf("kam demo output %q does not say what to open", stdout)
 	}
-	// A second demo into the same folder replaces it; a foreign folder is refused.
-	if code, _, stderr := kam(t, "demo", "--dir", dir, "--managers", "3", "--clients", "20", "--months", "3", "--as-of", "2026-10-20"); code != 0 {
-		t.Errorf("second kam demo into its own folder: exit %d: %s", code, stderr)
+	// Every page of both languages, every audience.
+	var all []string
+	for _, site := range []string{"site", "site-en"} {
+		filepath.WalkDir(filepath.Join(dir, site), func(p string, d fs.DirEntry, err error) error {
+			if err == nil && strings.HasSuffix(p, ".html") {
+				all = append(all, p)
+			}
+			return err
+		})
 	}
-	foreign := t.TempDir()
-	writeFile(t, filepath.Join(foreign, "notes.txt"), "mine")
-	if code, _, _ := kam(t, "demo", "--dir", foreign); code != exitUsage {
-		t.Errorf("kam demo into a foreign folder: exit %d, want %d", code, exitUsage)
+	if len(all) < 2*(2+4) {
+		t.Errorf("demo wrote %d pages, want at least landing, director and 4 KAM pages per language: %v", len(all), all)
 	}
-	checkInBrowser(t, pages)
+	checkInBrowser(t, all)
 
 	cfg := filepath.Join(dir, "kam.yaml")
+	// The demo walks the real path: the 1C order export carries a few bad
+	// rows, quarantined with their file and line.
+	code, stdout, stderr = kam(t, "--config", cfg, "export", "quarantine", "--format", "csv")
+	if code != 0 || !strings.Contains(stdout, "inbox/erp/orders_") || !strings.Contains(stdout, "is not a number") {
+		t.Errorf("kam export quarantine after the demo: exit %d, %s\n%.600s", code, stderr, stdout)
+	}
 	xlsx := filepath.Join(t.TempDir(), "pack.xlsx")
 	if code, _, stderr := kam(t, "--config", cfg, "report", "monthly", "--period", "2026-09", "--format", "xlsx", "--out", xlsx); code != 0 {
 		t.Fatalf("kam report monthly xlsx: exit %d: %s", code, stderr)
@@ -139,6 +151,15 @@ func TestDemoRendersInChromium(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(pdf); len(b) < 20000 || string(b[:4]) != "%PDF" {
 		t.Errorf("monthly PDF is not a PDF with content (%d bytes)", len(b))
+	}
+	// A second demo into the same folder replaces it; a foreign folder is refused.
+	if code, _, stderr := kam(t, "demo", "--dir", dir, "--managers", "3", "--clients", "20", "--months", "3", "--as-of", "2026-10-20"); code != 0 {
+		t.Errorf("second kam demo into its own folder: exit %d: %s", code, stderr)
+	}
+	foreign := t.TempDir()
+	writeFile(t, filepath.Join(foreign, "notes.txt"), "mine")
+	if code, _, _ := kam(t, "demo", "--dir", foreign); code != exitUsage {
+		t.Errorf("kam demo into a foreign folder: exit %d, want %d", code, exitUsage)
 	}
 }
 

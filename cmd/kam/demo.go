@@ -27,10 +27,23 @@ func (a *app) demoCmd() *cobra.Command {
 		Use:   "demo",
 		Short: "Generate a sample company, load it and write its dashboards into demo/",
 		Long: `demo is gen + init + run: it writes a synthetic distributor into DIR/inbox,
-a kam.yaml beside it, ingests, builds and renders DIR/site. A folder made by
-an earlier demo is replaced; any other non-empty folder is left alone.`,
-		Example: "  kam demo && xdg-open demo/site/index.html\n  kam demo --dir /tmp/demo --lang en",
+a kam.yaml beside it, ingests, builds and renders the dashboards: DIR/site in
+--lang (Russian by default) and DIR/site-<other> in the other language.
+
+By default the company arrives the way a real one does: orders as a 1C export
+in windows-1251 with ";" and decimal commas (a few bad rows among them, see
+` + "`kam export quarantine`" + `), payments as 1CClientBankExchange statements matched
+to clients by INN, clients and activities as an XLSX CRM export, deals as
+NDJSON from an API, all mapped onto the canonical entities in kam.yaml.
+--real-formats=false writes canonical CSV instead.
+
+A folder made by an earlier demo is replaced; any other non-empty folder is
+left alone.`,
+		Example: "  kam demo && xdg-open demo/site/index.html\n  kam demo --dir /tmp/demo --lang en\n  kam demo --real-formats=false --clients 100",
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if lang != "ru" && lang != "en" {
+				return withCode(exitUsage, fmt.Errorf("--lang %q: want ru or en", lang))
+			}
 			if err := prepareDemoDir(dir); err != nil {
 				return err
 			}
@@ -66,10 +79,14 @@ an earlier demo is replaced; any other non-empty folder is left alone.`,
 				return err
 			}
 			site := c.Resolve(c.Site)
+			other := map[string]string{"ru": "en", "en": "ru"}[lang]
 			if err := a.render(cmd.Context(), c, site, lang, res.AsOf); err != nil {
 				return err
 			}
-			fmt.Fprintf(a.stdout, "demo: open %s\n", filepath.Join(site, "index.html"))
+			if err := a.render(cmd.Context(), c, site+"-"+other, other, res.AsOf); err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stdout, "demo: open %s (%s; %s: %s)\n", filepath.Join(site, "index.html"), lang, other, filepath.Join(site+"-"+other, "index.html"))
 			return nil
 		},
 	}
@@ -82,7 +99,7 @@ an earlier demo is replaced; any other non-empty folder is left alone.`,
 	f.IntVar(&opt.Clients, "clients", 600, "number of clients")
 	f.IntVar(&opt.Months, "months", 24, "months of history")
 	f.BoolVar(&opt.Hostile, "hostile", false, "give some clients hostile names to see that they stay text")
-	f.BoolVar(&realFormats, "real-formats", false, "deliver orders, payments, clients and activities as a 1C export, bank statements, an XLSX CRM export and NDJSON, ingested through mappings")
+	f.BoolVar(&realFormats, "real-formats", true, "deliver orders, payments, clients and activities as a 1C export, bank statements, an XLSX CRM export and NDJSON, ingested through mappings")
 	return cmd
 }
 
