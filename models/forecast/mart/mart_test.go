@@ -22,7 +22,7 @@ var asOf = time.Date(2026, 10, 20, 0, 0, 0, 0, time.UTC)
 // fixture is marts.sales_monthly (the columns Sales reads) with:
 //   - Flat: 100.00 a month from 2023-10 to 2026-09 (36 months), split over
 //     two categories (60 + 40), plus 999 in the month in progress;
-//   - no segment (” for C2, NULL for C3), counted as "(none)": 2026-06
+//   - no segment (empty for C2, NULL for C3), counted as "(none)": 2026-06
 //     10.005 (C2 10.002 + C3 0.003, exactly 10.01 rounded), nothing in
 //     2026-07, 20 in 2026-08, 30 in 2026-09 (C2 25 + C3 5).
 const fixture = `
