@@ -10,6 +10,7 @@ import (
 
 	"github.com/kam-analytics/kam/cmd/kam/internal/config"
 	"github.com/kam-analytics/kam/models"
+	"github.com/kam-analytics/kam/models/forecast/mart"
 	"github.com/kam-analytics/kam/models/pay"
 )
 
@@ -94,6 +95,14 @@ func (a *app) build(ctx context.Context, c *config.Config, asOf time.Time, full 
 		for _, w := range m.Warnings {
 			fmt.Fprintf(a.stderr, "kam: warning: pay: %s\n", w)
 		}
+	}
+	// Market-segment forecasts with their backtest accuracy (marts.segment_forecast).
+	fm, err := mart.Materialize(ctx, db, res.AsOf)
+	if err != nil {
+		return nil, fmt.Errorf("segment forecasts: %w", err)
+	}
+	for _, f := range fm.Failed {
+		fmt.Fprintf(a.stderr, "kam: warning: segment forecast: %v\n", f)
 	}
 	return res, nil
 }

@@ -107,6 +107,7 @@ func (a *app) rootCmd() *cobra.Command {
 		a.initCmd(), a.genCmd(), a.ingestCmd(), a.buildCmd(), a.renderCmd(), a.runCmd(),
 		a.demoCmd(), a.queryCmd(), a.exportCmd(), a.reportCmd(), a.scheduleCmd(), a.payCmd(),
 	)
+	root.AddCommand(a.forecastCmd())
 	return root
 }
 
