@@ -253,11 +253,11 @@ func (a *app) forecastOverrideCmd() *cobra.Command {
 		Use:   "override --segment S --period YYYY-MM --value V --comment TEXT [--by NAME]",
 		Short: "Record a KAM's own forecast of a segment's month, with why, who and when",
 		Long: `override records your own figure for a segment's monthly net sales in a
-forecast month (after the last complete month of the last build), with a
-comment saying why. Every override is kept with who recorded it (--by,
-default the user name from $USER) and when; the dashboards show the latest
-one per segment and month beside the model's forecast and its accuracy.
-kam forecast overrides lists them all.`,
+forecast month (one of the 12 after the last complete month of the last
+build), with a comment saying why. Every override is kept with who recorded
+it (--by, default the user name from $USER) and when; the dashboards show
+the latest one per segment and month beside the model's forecast and its
+accuracy. kam forecast overrides lists them all.`,
 		Example: `  kam forecast override --segment HoReCa --period 2026-12 --value 1250000 --comment "new café chain signed"
   kam forecast override --segment Опт --period 2027-01 --value 980000.50 --comment "price rise from January" --by vera`,
 		Args: cobra.NoArgs,

@@ -238,7 +238,8 @@ func TestOverrides(t *testing.T) {
 		want string
 	}{
 		{"unknown segment", func(o *mart.Override) { o.Segment = "Space" }, `unknown segment "Space": segments with sales are (none), Flat`},
-		{"past month", func(o *mart.Override) { o.Period = "2026-09" }, "period 2026-09 is not a forecast month: forecasts as of 2026-10-20 start with 2026-10"},
+		{"past month", func(o *mart.Override) { o.Period = "2026-09" }, "period 2026-09 is not a forecast month: forecasts as of 2026-10-20 run from 2026-10 to 2027-09"},
+		{"beyond the horizon", func(o *mart.Override) { o.Period = "2027-10" }, "period 2027-10 is not a forecast month"},
 		{"bad period", func(o *mart.Override) { o.Period = "11/2026" }, `period "11/2026" is not YYYY-MM`},
 		{"no comment", func(o *mart.Override) { o.Comment = " " }, "comment is empty"},
 		{"no author", func(o *mart.Override) { o.Author = "" }, "author is empty"},

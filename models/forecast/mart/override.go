@@ -39,7 +39,8 @@ var ErrUnknownSegment = errors.New("unknown segment")
 
 // RecordOverride validates o and appends it to meta.forecast_overrides. The
 // segment must have sales in the warehouse and the period must be a
-// forecast month of the build (after the last complete month on asOf).
+// forecast month of the build (one of the Horizon months after the last
+// complete month on asOf).
 // It returns the override as stored (the value rounded to 0.01).
 func RecordOverride(ctx context.Context, db *sql.DB, o Override, asOf time.Time) (Override, error) {
 	o.Segment, o.Comment, o.Author = strings.TrimSpace(o.Segment), strings.TrimSpace(o.Comment), strings.TrimSpace(o.Author)
@@ -62,8 +63,8 @@ func RecordOverride(ctx context.Context, db *sql.DB, o Override, asOf time.Time)
 	if o.Value.Abs().Cmp(decimal.New(1, 16)) >= 0 {
 		return o, fmt.Errorf("value %s does not fit DECIMAL(18,2)", o.Value)
 	}
-	if first := LastComplete(asOf).Add(1); m.Sub(first) < 0 {
-		return o, fmt.Errorf("period %s is not a forecast month: forecasts as of %s start with %s", o.Period, asOf.Format("2006-01-02"), first)
+	if first := LastComplete(asOf).Add(1); m.Sub(first) < 0 || m.Sub(first) >= Horizon {
+		return o, fmt.Errorf("period %s is not a forecast month: forecasts as of %s run from %s to %s", o.Period, asOf.Format("2006-01-02"), first, first.Add(Horizon-1))
 	}
 	segs, err := Segments(ctx, db)
 	if err != nil {
