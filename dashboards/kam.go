@@ -24,6 +24,7 @@ var kamTpl = template.Must(template.New("kam").Parse(`
 {{end}}</tbody>
 </table></div>
 <p class="note">{{.L.legend}}</p>
+{{.GapTable}}
 </section>
 <section>
 <h2>{{.L.trend}}</h2>
@@ -42,6 +43,7 @@ var kamTpl = template.Must(template.New("kam").Parse(`
 {{end}}</tbody>
 </table></div>
 </section>
+{{.Panels}}
 `))
 
 type kamKPIRow struct {
@@ -154,6 +156,15 @@ func kamPage(k *reports.KAM, lang string) (*page, error) {
 	}
 	catc := chart{ID: "kam-categories", Height: 420, Unit: unitMoney, Option: js}
 	p.Charts = []chart{fc, tc, topc, catc}
+	gaps, err := gapTable(k.Panels, lang)
+	if err != nil {
+		return nil, err
+	}
+	panels, more, err := kamPanels(k, lang)
+	if err != nil {
+		return nil, err
+	}
+	p.Charts = append(p.Charts, more...)
 
 	var clients []clientRow
 	for _, c := range k.Clients {
@@ -173,6 +184,7 @@ func kamPage(k *reports.KAM, lang string) (*page, error) {
 	if err := kamTpl.Execute(&b, map[string]any{
 		"L": L, "KPIs": rows, "Clients": clients,
 		"Fulfilment": chartDiv(fc), "Trend": chartDiv(tc), "Top": chartDiv(topc), "Categories": chartDiv(catc),
+		"GapTable": gaps, "Panels": panels,
 	}); err != nil {
 		return nil, err
 	}

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"flag"
+	"html/template"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -171,7 +173,9 @@ func TestLinksStayInsideTheSite(t *testing.T) {
 	}
 }
 
-// A KAM's page never mentions a client that is not assigned to that KAM.
+// A KAM's page never mentions a client that is not assigned to that KAM:
+// not its id (in a table, a document number or a chart option) nor its
+// name (as HTML text or in a chart option), in any panel.
 func TestKAMPagesShowOnlyOwnClients(t *testing.T) {
 	db := reportstest.Open(t, reportstest.Company)
 	out := render(t, db, "ru")
@@ -181,33 +185,54 @@ func TestKAMPagesShowOnlyOwnClients(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	owner := map[string]string{}
+	owner, names := map[string]string{}, map[string]string{}
 	for rows.Next() {
 		var c, name, m string
 		if err := rows.Scan(&c, &name, &m); err != nil {
 			t.Fatal(err)
 		}
-		owner[c] = m
+		owner[c], names[c] = m, name
 	}
 	rows.Close()
-	for _, p := range pages[2:] {
+	clientID := regexp.MustCompile(`\bC\d\d\b`)
+	for _, p := range pages {
+		if !strings.HasPrefix(p, "kam/") {
+			continue
+		}
 		me := filepath.Base(filepath.Dir(p))
-		body := read(t, filepath.Join(out, p))
+		body := withoutLibrary(read(t, filepath.Join(out, p)))
+		for _, c := range clientID.FindAllString(body, -1) {
+			if owner[c] != me {
+				t.Errorf("%s mentions client %s of %q", p, c, owner[c])
+			}
+		}
 		own, want := 0, 0
 		for c, m := range owner {
 			if m == me {
 				want++
 			}
 			in := strings.Contains(body, ">"+c+"<")
-			if in && m != me {
-				t.Errorf("%s shows client %s of %q", p, c, m)
-			}
 			if in {
 				own++
+			}
+			if m == me {
+				continue
+			}
+			js, _ := json.Marshal(names[c])
+			for _, form := range []string{template.HTMLEscapeString(names[c]), strings.Trim(string(js), `"`)} {
+				if strings.Contains(body, form) {
+					t.Errorf("%s mentions %q, a client of %q", p, form, m)
+				}
 			}
 		}
 		if own != want || want == 0 {
 			t.Errorf("%s shows %d of its %d clients", p, own, want)
+		}
+		// Every panel has rows of its own clients to check.
+		for _, panel := range []string{"INV-", "kam-activity", "kam-forecast-1", "ABC/XYZ"} {
+			if !strings.Contains(body, panel) {
+				t.Errorf("%s lacks %q", p, panel)
+			}
 		}
 	}
 }
@@ -268,8 +293,8 @@ func TestPagesInChromium(t *testing.T) {
 				t.Errorf("%s %s: %s", lang, pages[i], p)
 			}
 			want, ok := wantCharts[pages[i]]
-			if !ok {
-				want = 4 // a KAM page
+			if !ok { // a KAM page: four charts, activity, a forecast per segment of own clients
+				want = 5 + strings.Count(read(t, files[i]), `id="kam-forecast-`)
 			}
 			if r.Charts != want {
 				t.Errorf("%s %s: %d charts, want %d", lang, pages[i], r.Charts, want)

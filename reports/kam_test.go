@@ -66,3 +66,72 @@ func TestManagerIDsAndLoadKAM(t *testing.T) {
 		t.Error("an unknown manager loaded")
 	}
 }
+
+// The work lists of a KAM's page hold only the clients assigned to the KAM
+// on the as-of date, whatever the mart's own manager column says.
+func TestLoadKAMPanels(t *testing.T) {
+	db := reportstest.Open(t, reportstest.Company)
+	ctx := context.Background()
+	p := reports.Params{AsOf: reportstest.AsOf}
+	k, err := reports.LoadKAM(ctx, db, p, "M04")
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := k.Panels
+	own := map[string]bool{"C09": true, "C10": true, "C13": true}
+	check := func(what, id string) {
+		if !own[id] {
+			t.Errorf("M04 %s shows client %s", what, id)
+		}
+	}
+	for _, h := range x.History {
+		check("history", h.ClientID)
+	}
+	for _, a := range x.Assortment {
+		check("assortment", a.ClientID)
+	}
+	for _, a := range x.Ageing {
+		check("ageing", a.ClientID)
+	}
+	for _, o := range x.Overdue {
+		check("overdue invoices", o.ClientID)
+	}
+	for _, c := range x.Competitors {
+		check("competitor share", c.ClientID)
+	}
+	for _, c := range x.Credit {
+		check("credit control", c.ClientID)
+	}
+	for id := range x.Classes {
+		check("ABC/XYZ", id)
+	}
+	if len(x.GapValues) != 4 || x.GapValues[0].KPI != "sales" || x.GapValues[3].KPI != "all" || x.GapPeriod != "2026-10" {
+		t.Errorf("gap values %+v", x.GapValues)
+	}
+	if len(x.History) != 36 || len(x.Months) != 12 || len(x.Classes) != 3 {
+		t.Errorf("history %d rows over %d months, %d classes; want 36, 12, 3", len(x.History), len(x.Months), len(x.Classes))
+	}
+	// C09 owes 30 000 over 90 days: its invoice comes first.
+	if len(x.Overdue) == 0 || x.Overdue[0].ClientID != "C09" || x.Overdue[0].DaysOverdue != 129 || x.ReceivablesAsOf != reportstest.AsOf {
+		t.Errorf("overdue %+v at %v", x.Overdue, x.ReceivablesAsOf)
+	}
+	for i := 1; i < len(x.Overdue); i++ {
+		if x.Overdue[i].DaysOverdue > x.Overdue[i-1].DaysOverdue {
+			t.Errorf("overdue invoices are not oldest first: %+v", x.Overdue)
+		}
+	}
+	if len(x.Credit) == 0 || x.Credit[0].ClientID != "C09" || !x.Credit[0].OverLimit {
+		t.Errorf("credit %+v", x.Credit)
+	}
+	if len(x.Activity) != 12 || len(x.Buckets) != 5 || x.Buckets[0] != "not_due" {
+		t.Errorf("activity %d months, buckets %v", len(x.Activity), x.Buckets)
+	}
+	var segs []string
+	for _, f := range x.Forecasts {
+		segs = append(segs, f.Segment)
+	}
+	// C09 HoReCa, C10 Стройка, C13 Розница.
+	if got := strings.Join(segs, " "); got != "HoReCa Розница Стройка" {
+		t.Errorf("forecast segments %q", got)
+	}
+}

@@ -69,7 +69,7 @@ func Open(tb testing.TB, sqls ...string) *sql.DB {
 	}
 	db := sql.OpenDB(connector)
 	tb.Cleanup(func() { db.Close() })
-	for _, q := range append([]string{Schema}, sqls...) {
+	for _, q := range append([]string{Schema, kamSchema}, sqls...) {
 		if _, err := db.Exec(q); err != nil {
 			tb.Fatalf("fixture: %v\n%s", err, q)
 		}
@@ -134,7 +134,7 @@ INSERT INTO fx_plan VALUES
     ('M04', 'year', 'sales', 10000000, NULL), ('M04', 'year', 'active_clients', 0, 3), ('M04', 'year', 'new_clients', 6, 6),
     ('M05', 'year', 'sales', 16000000, NULL), ('M05', 'year', 'active_clients', 3, 3), ('M05', 'year', 'new_clients', NULL, 4);
 
-` + fulfilmentSQL
+` + fulfilmentSQL + kamSQL
 
 // salesSQL fills marts.sales_monthly from the clients and their assignments.
 const salesSQL = `
