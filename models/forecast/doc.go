@@ -126,6 +126,12 @@
 //	ets      14.56  0.868    0.868  81.1%      93.9%
 //	Naive2   16.77  1        1.038
 //
+// go run ./models/forecast/m3score -kam bin/kam (also part of make
+// bench-forecast) scores the kam forecast command independently: M3 as a
+// series,period,value file in, the command's CSV out, its own Naive2; it
+// gives the same figures (sMAPE 13.50 against Naive2 16.77, MASE 0.848,
+// coverage 79.3% and 93.4%) in about 13 s for the whole command.
+//
 // Coverage holds across horizons (auto, 80%: 82.5/78.4/77.1% for months
 // 1–6/7–12/13–18; 95%: 95.1/93.3/91.8%). The auto run takes about 13 s of
 // CPU in all, so under 10 s on two idle cores.
