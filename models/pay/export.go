@@ -1,11 +1,14 @@
 package pay
 
 import (
+	"archive/zip"
 	"bufio"
+	"bytes"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 	"unicode/utf8"
 
@@ -169,13 +172,18 @@ func WriteXLSX(w io.Writer, s *Sheet) error {
 	if err != nil {
 		return err
 	}
+	// Styles in a fixed order: their ids go into every cell, so the same
+	// sheet gives the same bytes.
 	styles := map[int32]int{}
-	for places, format := range map[int32]string{0: "0", 2: "#,##0.00", 4: "0.0000"} {
-		id, err := f.NewStyle(&excelize.Style{CustomNumFmt: &format})
+	for _, sf := range []struct {
+		places int32
+		format string
+	}{{0, "0"}, {2, "#,##0.00"}, {4, "0.0000"}} {
+		id, err := f.NewStyle(&excelize.Style{CustomNumFmt: &sf.format})
 		if err != nil {
 			return err
 		}
-		styles[places] = id
+		styles[sf.places] = id
 	}
 	names := map[string]bool{}
 	first := true
@@ -294,7 +302,40 @@ func WriteXLSX(w io.Writer, s *Sheet) error {
 		return err
 	}
 	f.SetActiveSheet(0)
-	return f.Write(w)
+	var buf bytes.Buffer
+	if err := f.Write(&buf); err != nil {
+		return err
+	}
+	return sortedZip(w, buf.Bytes())
+}
+
+// sortedZip copies a zip archive with its entries sorted by name and no
+// timestamps: excelize writes the sheets of stream writers in map order,
+// and the same sheet must give the same bytes (rendered sites are
+// compared byte for byte).
+func sortedZip(w io.Writer, b []byte) error {
+	r, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		return err
+	}
+	files := append([]*zip.File(nil), r.File...)
+	sort.Slice(files, func(i, j int) bool { return files[i].Name < files[j].Name })
+	zw := zip.NewWriter(w)
+	for _, f := range files {
+		rc, err := f.Open()
+		if err != nil {
+			return err
+		}
+		out, err := zw.CreateHeader(&zip.FileHeader{Name: f.Name, Method: zip.Deflate})
+		if err == nil {
+			_, err = io.Copy(out, rc)
+		}
+		rc.Close()
+		if err != nil {
+			return err
+		}
+	}
+	return zw.Close()
 }
 
 // moneyPlaces shows an amount with 2 decimals, or all it has when more.

@@ -136,3 +136,26 @@ func TestWriteXLSX(t *testing.T) {
 		}
 	}
 }
+
+// The same sheet gives the same workbook bytes: excelize writes stream
+// sheets in map order and styles were made in map order before.
+func TestWriteXLSXDeterministic(t *testing.T) {
+	s := &pay.Sheet{Period: period("2026-10"), Status: pay.StatusOpen, AsOf: date("2026-10-31")}
+	for _, m := range []string{"M01", "M02", "M03", "M04", "M05", "M06"} {
+		s.Lines = append(s.Lines, &pay.Line{Kind: pay.KindPay, Period: s.Period, ManagerID: m, Name: "=HYPERLINK(\"http://x\",\"" + m + "\")",
+			VariableTarget: d("50000"), VariablePay: d("1234.56"), Proration: d("1"),
+			Factor: d("1"), GateMultiplier: d("1"), PeriodDays: 31, EmployedDays: 31})
+	}
+	var first []byte
+	for i := 0; i < 8; i++ {
+		var b bytes.Buffer
+		if err := pay.WriteXLSX(&b, s); err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 {
+			first = b.Bytes()
+		} else if !bytes.Equal(first, b.Bytes()) {
+			t.Fatalf("WriteXLSX run %d gave other bytes than run 0", i)
+		}
+	}
+}
