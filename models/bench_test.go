@@ -95,7 +95,7 @@ func logSlowest(b *testing.B, res *models.Result) {
 	for _, m := range res.Models {
 		modes[m.Mode]++
 		if m.Duration > 50*time.Millisecond {
-			parts = append(parts, m.Name+" "+m.Mode+" "+strconv.FormatFloat(m.Duration.Seconds(), 'f', 2, 64)+"s")
+			parts = append(parts, m.Name+" "+m.Mode+" "+strconv.FormatFloat(m.Duration.Seconds(), 'f', 2, 64)+"s ("+strconv.FormatFloat(m.CPU.Seconds(), 'f', 2, 64)+" cpu)")
 		}
 	}
 	b.Logf("build as of %s: %d models (%v), plan %.2fs, %d checks in %.2fs, publish %.2fs, checkpoint %.2fs; slowest: %s", res.AsOf.Format("2006-01-02"), len(res.Models), modes,

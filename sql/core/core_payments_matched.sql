@@ -3,7 +3,7 @@
 -- @description: payments with the client they belong to: the client_id the bank row carries, else the one client whose INN equals payer_inn, else the client of the invoice the payment names (a payer outside the CRM, e.g. a founder paying for the company: the payment is applied to the invoice it names); match_kind says how (client_id, inn, invoice) or why not (unmatched_inn: no client has that INN; ambiguous_inn: several clients share it; no_inn: neither client_id nor payer_inn), with no known invoice named; unmatched payments keep client_id empty and stay out of every client balance
 with
 
-payments as (
+payments as not materialized (
     select * from staging.stg_payments
 ),
 
@@ -25,12 +25,24 @@ client_inns as (
     group by trim(inn)
 ),
 
+-- a payment carrying its client_id needs no matching: only the others are joined
 final as (
+    select
+        payment_id,
+        paid_on,
+        client_id,
+        payer_inn,
+        amount,
+        invoice_id,
+        purpose,
+        'client_id' as match_kind
+    from payments
+    where client_id is not null
+    union all
     select
         payments.payment_id,
         payments.paid_on,
         case
-            when payments.client_id is not null then payments.client_id
             when client_inns.clients = 1 then client_inns.client_id
             else invoices.client_id
         end as client_id,
@@ -39,7 +51,6 @@ final as (
         payments.invoice_id,
         payments.purpose,
         case
-            when payments.client_id is not null then 'client_id'
             when client_inns.clients = 1 then 'inn'
             when invoices.client_id is not null then 'invoice'
             when payments.payer_inn is null then 'no_inn'
@@ -51,6 +62,7 @@ final as (
         on client_inns.inn = payments.payer_inn
     left join invoices
         on invoices.invoice_id = payments.invoice_id
+    where payments.client_id is null
 )
 
 select * from final

@@ -14,14 +14,17 @@ invoices as (
 ),
 
 -- an incremental build recomputes the invoices a new credit or a new invoice touches, with all their credits
+-- (empty in a full build, which reads every credit)
 touched as (
     select document_id as invoice_id
     from invoices
-    where document_date >= coalesce(getvariable('rebuild_from'), date '0001-01-01')
+    where getvariable('rebuild_from') is not null
+        and document_date >= getvariable('rebuild_from')
     union
     select named_invoice_id
     from credits
-    where document_date >= coalesce(getvariable('rebuild_from'), date '0001-01-01')
+    where getvariable('rebuild_from') is not null
+        and document_date >= getvariable('rebuild_from')
 ),
 
 named as (
