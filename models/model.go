@@ -167,7 +167,8 @@ func parseModel(p, layer, sql string) (*Model, error) {
 		}
 	}
 	if ch := ann["chunks"]; ch != "" {
-		if _, err := fmt.Sscanf(ch, "%d months", &m.ChunkMonths); err != nil || m.ChunkMonths <= 0 || m.Incremental == "" {
+		var unit string
+		if _, err := fmt.Sscanf(ch, "%d %s", &m.ChunkMonths, &unit); err != nil || (unit != "months" && unit != "month") || m.ChunkMonths <= 0 || m.Incremental == "" {
 			return nil, fmt.Errorf("%s: @chunks: %q: want `N months` on an @incremental model", p, ch)
 		}
 	}

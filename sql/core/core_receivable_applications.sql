@@ -38,12 +38,18 @@ named as (
         invoices.document_date as invoice_date,
         invoices.amount as invoice_amount,
         greatest(credits.document_date, invoices.document_date) as effective_date
-    from credits
-    join invoices
+    from (
+        select * from credits
+        where getvariable('rebuild_from') is null
+            or named_invoice_id in (select invoice_id from touched)
+    ) as credits
+    join (
+        select * from invoices
+        where getvariable('rebuild_from') is null
+            or document_id in (select invoice_id from touched)
+    ) as invoices
         on invoices.document_id = credits.named_invoice_id
         and invoices.client_id = credits.client_id
-    where getvariable('rebuild_from') is null
-        or credits.named_invoice_id in (select invoice_id from touched)
 ),
 
 credit_counts as (

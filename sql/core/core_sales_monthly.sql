@@ -1,6 +1,6 @@
 -- @grain: one row per month, client, category and manager with sales events
 -- @incremental: month by month
--- @chunks: 3 months
+-- @chunks: 1 month
 -- @description: sales events aggregated per month, client, product category and manager (manager_id '' when no assignment covers the event); the body of sales_monthly
 with
 

@@ -33,6 +33,29 @@ spans as (
         and least(ends_on, getvariable('as_of')::date) >= coalesce(getvariable('rebuild_from'), date '0001-01-01')
 ),
 
+-- the shipments and returns of core_sales_events, read without its manager attribution (not needed here)
+sales_events as (
+    select
+        shipped_on as event_date,
+        'shipment' as event_kind,
+        client_id,
+        sku,
+        shipped_qty as qty,
+        cast(shipped_qty * price as decimal(38, 8)) as amount
+    from staging.stg_order_lines
+    where shipped_on is not null
+        and shipped_qty <> 0
+    union all
+    select
+        return_date,
+        'return',
+        client_id,
+        sku,
+        -coalesce(qty, 0),
+        cast(-amount as decimal(38, 8))
+    from staging.stg_returns
+),
+
 events as (
     select
         sales_events.event_date,
@@ -42,7 +65,7 @@ events as (
         products.category,
         sales_events.qty,
         sales_events.amount
-    from core.core_sales_events as sales_events
+    from sales_events
     left join products
         on products.sku = sales_events.sku
     where sales_events.event_date >= (select min(before_from) from spans)
