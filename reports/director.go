@@ -52,6 +52,21 @@ type Director struct {
 	Managers []Manager
 	// Trend holds the 24 months ending with the period, oldest first.
 	Trend []TrendPoint
+
+	// The panels below are nil (empty) when their mart is absent.
+
+	// ClientBase holds the 13 months ending with the period, oldest first.
+	ClientBase []ClientBaseMonth
+	// Ageing is the receivables ageing at the last date on or before AsOf.
+	Ageing *AgeingSummary
+	// Competitors are the segment × category share estimates of the period.
+	Competitors []SegmentShare
+	// Pay is the variable pay of the period (when kam build wrote it).
+	Pay *Pay
+	// Alerts are credit control, lost clients and discount breaches.
+	Alerts *Alerts
+	// Forecasts are the segment forecasts (marts.segment_forecast).
+	Forecasts []SegmentForecast
 }
 
 // Total finds the company row (team "") or a team's row of a KPI for the
@@ -126,6 +141,9 @@ func LoadDirector(ctx context.Context, db *sql.DB, p Params) (*Director, error) 
 		return nil, err
 	}
 	if d.Trend, err = loadTrend(ctx, db, month, p.AsOf, ""); err != nil {
+		return nil, err
+	}
+	if err := d.loadPanels(ctx, db, month); err != nil {
 		return nil, err
 	}
 	return d, nil

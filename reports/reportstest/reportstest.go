@@ -52,7 +52,7 @@ CREATE TABLE marts.sales_monthly (
     month DATE, client_id VARCHAR, client_name VARCHAR, segment VARCHAR, category VARCHAR, manager_id VARCHAR,
     shipped_amount DECIMAL(38,8), returns_amount DECIMAL(38,8), net_sales DECIMAL(38,8), qty_shipped DECIMAL(38,8),
     orders BIGINT, lines BIGINT, skus BIGINT);
-`
+` + directorSchema
 
 // Open creates a DuckDB file in a temporary folder, runs Schema and then
 // each of sqls (a string may hold several statements), and closes the
@@ -134,7 +134,7 @@ INSERT INTO fx_plan VALUES
     ('M04', 'year', 'sales', 10000000, NULL), ('M04', 'year', 'active_clients', 0, 3), ('M04', 'year', 'new_clients', 6, 6),
     ('M05', 'year', 'sales', 16000000, NULL), ('M05', 'year', 'active_clients', 3, 3), ('M05', 'year', 'new_clients', NULL, 4);
 
-` + fulfilmentSQL + kamSQL
+` + fulfilmentSQL + kamSQL + directorSQL
 
 // salesSQL fills marts.sales_monthly from the clients and their assignments.
 const salesSQL = `
@@ -245,5 +245,5 @@ LATERAL (VALUES
     ('year', 'sales', round(year * (1 + (i %% 5) * 0.05), 0), NULL),
     ('year', 'active_clients', n - i %% 2, n - i %% 3),
     ('year', 'new_clients', 6, 3 + i %% 6)) AS v(kind, kpi, target, actual);
-`) + fulfilmentSQL
+`) + fulfilmentSQL + directorSyntheticSQL + directorSQL
 }
