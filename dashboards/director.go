@@ -95,6 +95,10 @@ type directorView struct {
 
 	AttainMonth, AttainYTD template.HTML
 	MonthTitle, YTDTitle   string
+
+	// Panels are client base, receivables, competitors, pay, alerts and
+	// forecasts (director_panels.go).
+	Panels template.HTML
 }
 
 type cardView struct {
@@ -195,6 +199,7 @@ var directorTpl = template.Must(template.New("director").Parse(`
 {{end}}</tbody>
 </table></div>
 </section>
+{{.Panels}}
 {{if .Managers}}<section>
 <h2>{{.L.managers}}</h2>
 <div class="scroll"><table>
@@ -424,6 +429,10 @@ func directorPage(d *reports.Director, lang string, kamHref func(id string) stri
 		}
 		r.First = len(v.Totals) == 0 || v.Totals[len(v.Totals)-1].Name != r.Name
 		v.Totals = append(v.Totals, r)
+	}
+
+	if v.Panels, err = directorPanels(d, lang, p); err != nil {
+		return nil, err
 	}
 
 	for _, m := range d.Managers {

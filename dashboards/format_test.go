@@ -80,9 +80,10 @@ func TestLabel(t *testing.T) {
 }
 
 // The inlined library must not end its <script> element early, and must be
-// the pinned release (make assets copies it from node_modules).
+// the pinned release (make assets bundles it from node_modules: the parts in
+// echarts.entry.js, about 560 KB).
 func TestEChartsAsset(t *testing.T) {
-	if len(echartsJS) < 900_000 {
+	if len(echartsJS) < 400_000 {
 		t.Fatalf("echarts.min.js is %d bytes; run make assets", len(echartsJS))
 	}
 	if !inlineSafe(echartsJS) {

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 )
 
 // page is one self-contained HTML page: styles, ECharts and the chart
@@ -169,6 +170,10 @@ func inlineSafe(js string) bool {
 	return !strings.Contains(l, "</script") && !strings.Contains(l, "<!--")
 }
 
+// echartsInlineSafe is inlineSafe(echartsJS), checked once: the bundle is
+// half a megabyte and every page with a chart inlines it.
+var echartsInlineSafe = sync.OnceValue(func() bool { return inlineSafe(echartsJS) })
+
 // render writes the page into b.
 func (p *page) render(b *bytes.Buffer) error {
 	seen := map[string]bool{}
@@ -180,7 +185,7 @@ func (p *page) render(b *bytes.Buffer) error {
 	}
 	library := template.JS("")
 	if len(p.Charts) > 0 {
-		if !inlineSafe(echartsJS) {
+		if !echartsInlineSafe() {
 			return fmt.Errorf("dashboards: the embedded echarts.min.js cannot be inlined (it contains </script or <!--)")
 		}
 		library = template.JS(echartsJS)

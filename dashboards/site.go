@@ -15,6 +15,8 @@ import (
 	"fmt"
 	"html/template"
 	"path/filepath"
+	"runtime"
+	"sync"
 	"time"
 
 	"github.com/kam-analytics/kam/reports"
@@ -73,9 +75,11 @@ func RenderSite(ctx context.Context, db *sql.DB, dir string, opt Options) error 
 	if err != nil {
 		return err
 	}
-	var kams []managerRow
-	hasPage := map[string]bool{}
-	for _, id := range ids {
+	// KAM pages are independent: one worker per core reads and writes them
+	// (most of the time is DuckDB preparing and running small queries).
+	kams := make([]managerRow, len(ids))
+	err = forEach(ctx, len(ids), func(i int) error {
+		id := ids[i]
 		k, err := reports.LoadKAM(ctx, db, params, id)
 		if err != nil {
 			return err
@@ -88,9 +92,17 @@ func RenderSite(ctx context.Context, db *sql.DB, dir string, opt Options) error 
 		if err := p.write(filepath.Join(dir, "kam", id, "index.html")); err != nil {
 			return err
 		}
-		hasPage[id] = true
-		kams = append(kams, managerRow{ID: id, Name: k.Manager.Name, Team: k.Manager.Team, Href: "kam/" + id + "/index.html"})
+		kams[i] = managerRow{ID: id, Name: k.Manager.Name, Team: k.Manager.Team, Href: "kam/" + id + "/index.html"}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
+	hasPage := map[string]bool{}
+	for _, k := range kams {
+		hasPage[k.ID] = true
+	}
+
 	dp, err := directorPage(d, lang, func(id string) string {
 		if hasPage[id] {
 			return "../kam/" + id + "/index.html"
@@ -138,4 +150,32 @@ func RenderDirector(ctx context.Context, db *sql.DB, path string, opt Options) e
 
 func footer(lang string, asOf time.Time) string {
 	return "kam · " + tr(lang, "as_of") + " " + Date(asOf, lang) + " · ECharts 5.6.0 (Apache-2.0)"
+}
+
+// forEach calls f(0) … f(n-1) on runtime.GOMAXPROCS workers and returns the
+// first error (by index), after every started call has returned.
+func forEach(ctx context.Context, n int, f func(i int) error) error {
+	errs := make([]error, n)
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < min(n, runtime.GOMAXPROCS(0)); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				errs[i] = f(i)
+			}
+		}()
+	}
+	for i := 0; i < n && ctx.Err() == nil; i++ {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return ctx.Err()
 }

@@ -1,0 +1,83 @@
+package dashboards
+
+// directorMessages are the labels of the director's panels below plan
+// fulfilment (director_panels.go), merged into messages at start-up.
+var directorMessages = map[string][2]string{
+	"panel.base":               {"Клиентская база: активные, новые, потерянные", "Client base: active, new, lost"},
+	"panel.month":              {"Месяц", "Month"},
+	"panel.base_start":         {"Активных на начало", "Active at start"},
+	"panel.base_new":           {"Новые", "New"},
+	"panel.base_reactivated":   {"Вернувшиеся", "Reactivated"},
+	"panel.base_lost":          {"Потерянные", "Lost"},
+	"panel.base_active":        {"Активных на конец", "Active at end"},
+	"panel.base_gained":        {"Новые и вернувшиеся", "New and reactivated"},
+	"panel.partial":            {"неполный", "partial"},
+	"panel.base_note":          {"Активный клиент — с продажами за последние 90 дней на конец месяца. Потерянные — были активны месяц назад и не активны ни у кого теперь; переходы между КАМ в итогах компании взаимно погашаются.", "An active client has net sales in the 90 days to the month end. Lost: active a month before and now active for no one; transfers between KAMs cancel out in the company's figures."},
+	"panel.no_data":            {"Нет данных за период.", "No data for the period."},
+	"panel.ageing":             {"Дебиторская задолженность по срокам", "Receivables ageing"},
+	"panel.debtors":            {"Крупнейшие должники по просрочке", "Worst debtors by overdue amount"},
+	"panel.client":             {"Клиент", "Client"},
+	"panel.manager":            {"КАМ", "KAM"},
+	"panel.overdue":            {"Просрочено", "Overdue"},
+	"panel.balance":            {"Сальдо", "Balance"},
+	"panel.company":            {"Компания", "Company"},
+	"panel.unassigned":         {"без КАМ", "no KAM"},
+	"panel.shares":             {"Доля в закупках клиентов по сегментам", "Share of wallet by segment"},
+	"panel.segment":            {"Сегмент", "Segment"},
+	"panel.category":           {"Категория", "Category"},
+	"panel.share_ours":         {"Наши продажи в месяц", "Our monthly sales"},
+	"panel.share_low":          {"Нижняя оценка", "Low estimate"},
+	"panel.share_point":        {"Оценка доли", "Share estimate"},
+	"panel.share_high":         {"Верхняя оценка", "High estimate"},
+	"panel.share_width":        {"Диапазон до верхней оценки", "Range up to the high estimate"},
+	"panel.share_competitors":  {"Конкурентов", "Competitors"},
+	"panel.share_clients":      {"Клиентов с заметками / всего", "Clients with notes / all"},
+	"panel.share_inconsistent": {"доли ≥ 100 %", "shares ≥ 100 %"},
+	"panel.share_note":         {"Оценка по заметкам КАМ о конкурентах за 12 месяцев. Нижняя оценка: клиенты без заметок покупают у нас так же мало, как наименьшая известная доля; верхняя — покупают категорию только у нас.", "Estimated from KAMs' competitor notes of the last 12 months. Low: clients without notes buy as little from us as the lowest known share; high: they buy the category only from us."},
+	"panel.pay":                {"Переменная часть оплаты: затраты и бюджет", "Variable pay: cost against budget"},
+	"panel.team":               {"Команда", "Team"},
+	"panel.pay_budget":         {"Бюджет", "Budget"},
+	"panel.pay_cost":           {"Начислено", "Pay"},
+	"panel.pay_of_budget":      {"% бюджета", "% of budget"},
+	"panel.pay_all":            {"Стоимость невыполнения плана", "Cost of the shortfalls"},
+	"panel.pay_all_note":       {"на столько выросла бы оплата, если бы все планы были выполнены", "what pay would rise by if every target were met"},
+	"panel.pay_gap":            {"Недобор", "Shortfall"},
+	"panel.pay_none":           {"Нет расчёта оплаты за период: его пишет kam build при наличии compensation.yaml за месяц даты данных.", "No pay figures for the period: kam build writes them for the month of its as-of date when there is a compensation.yaml."},
+	"panel.pay_note":           {"%s, по данным на %s. Бюджет — целевая переменная часть с учётом отработанных дней. Столбцы по показателям — сколько добавило бы выполнение плана только по этому показателю; с учётом ограничений и условий их сумма может отличаться от общей стоимости.", "%s, from data as of %s. Budget: the variable target prorated by days employed. Columns by KPI: what meeting that target alone would add; with caps and gates their sum can differ from the total."},
+	"panel.alerts":             {"Сигналы", "Alerts"},
+	"panel.alerts_credit":      {"Превышен кредитный лимит или просрочка сверх допустимой", "Over the credit limit or overdue beyond tolerance"},
+	"panel.credit_limit":       {"Лимит", "Credit limit"},
+	"panel.oldest_days":        {"Дней просрочки", "Days overdue"},
+	"panel.alert":              {"Сигнал", "Alert"},
+	"panel.over_limit":         {"сверх лимита", "over limit"},
+	"panel.beyond_tolerance":   {"просрочка сверх допуска", "beyond tolerance"},
+	"panel.alerts_none":        {"Нет.", "None."},
+	"panel.more":               {"Показаны %d из %d.", "Showing %d of %d."},
+	"panel.alerts_lost":        {"Клиенты, ставшие неактивными в этом месяце", "Clients gone inactive this month"},
+	"panel.lost_sales":         {"Продажи за окно активности", "Sales of the active window"},
+	"panel.alerts_discounts":   {"Скидки сверх разрешённых в этом месяце", "Discounts beyond the allowed this month"},
+	"panel.discount_lines":     {"Строк", "Lines"},
+	"panel.discount_clients":   {"Клиентов", "Clients"},
+	"panel.discount_shortfall": {"Недополучено", "Shortfall"},
+	"panel.discount_max":       {"Макс. скидка", "Max discount"},
+	"panel.forecast":           {"Прогноз продаж по сегментам", "Segment sales forecast"},
+	"panel.forecast_short":     {"прогноз", "forecast"},
+	"panel.forecast_next":      {"Следующий месяц", "Next month"},
+	"panel.forecast_range":     {"80 % интервал", "80 % interval"},
+	"panel.forecast_year":      {"12 месяцев", "12 months"},
+	"panel.forecast_model":     {"Модель", "Model"},
+	"panel.forecast_bias":      {"Смещение", "Bias"},
+	"panel.forecast_note":      {"MASE — ошибка модели на исторических данных относительно прогноза «как год назад»: меньше 1 — модель точнее. Смещение — насколько прогноз в среднем завышал (+) или занижал (−) продажи.", "MASE: the model's backtest error relative to \"same month last year\"; below 1 the model is better. Bias: how much the forecast ran above (+) or below (−) actual sales on average."},
+	"bucket.not_due":           {"Не просрочено", "Not due"},
+	"bucket.range":             {"%s–%s дн.", "%s–%s days"},
+	"bucket.plus":              {"более %s дн.", "over %s days"},
+}
+
+func init() {
+	for k, m := range directorMessages {
+		if _, dup := messages[k]; dup {
+			panic("dashboards: message " + k + " defined twice")
+		}
+		messages[k] = m
+	}
+}
