@@ -21,10 +21,19 @@ func (a *app) reportCmd() *cobra.Command {
 	var period, format, out, lang string
 	monthly := &cobra.Command{
 		Use:   "monthly --period YYYY-MM --format xlsx|pdf",
-		Short: "The director's monthly pack: plan fulfilment of every KAM, team totals, sales trend",
+		Short: "The director's monthly pack: plan fulfilment, sales trend, client base, receivables, competitors, variable pay, alerts, forecasts",
 		Long: `report monthly writes the commercial director's pack for a month: as XLSX
 (one sheet per table, numbers as numbers, text never as formulas) or as PDF,
-printed from the dashboard by headless Chromium (Debian: apt-get install chromium).`,
+printed from the director's dashboard (every chart drawn, A4 landscape) by
+headless Chromium (Debian: apt-get install chromium).
+
+The pack holds plan fulfilment of every KAM for each KPI (month and year to
+date, with run-rate projections), team and company totals, the sales trend
+with the year before, the client base (active, new, lost), receivables ageing
+with the worst debtors, competitor share by segment with its range, variable
+pay against budget with what each KPI shortfall cost (when kam build wrote
+marts.pay_gap_value for the month), alerts (credit limits, clients gone
+inactive, discount breaches) and the segment forecasts.`,
 		Example: "  kam report monthly --period 2026-10 --format pdf --out pack-2026-10.pdf",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if _, err := time.Parse("2006-01", period); err != nil {
