@@ -67,6 +67,11 @@ td.sep, th.sep { border-left: 2px solid var(--line); }
 .flag { display: inline-block; font-size: 12px; color: var(--bad); border: 1px solid currentColor; border-radius: 3px; padding: 0 4px; margin-left: 4px; white-space: nowrap; }
 .note { color: var(--muted); font-size: 13px; margin: 8px 0 0; }
 ul.links li { margin: 6px 0; }
+details > summary { cursor: pointer; margin: 4px 0; }
+table.stmt { margin: 4px 0 10px; }
+table.stmt th { text-align: left; background: none; padding-top: 10px; }
+table.stmt td:first-child { text-align: left; white-space: normal; }
+table.stmt tr.sub td { color: var(--muted); font-size: 12px; }
 footer { color: var(--muted); padding: 0 28px 24px; font-size: 12px; }
 @page { size: A4 landscape; margin: 10mm 12mm; }
 @media print {

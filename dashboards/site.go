@@ -27,6 +27,10 @@ type Options struct {
 	Lang   string    // "ru" (default) or "en"
 	AsOf   time.Time // report date, required: pages say what date they show
 	Period string    // YYYY-MM; default the month of AsOf
+	// Compensation is the compensation plans file (compensation.yaml): with
+	// it, and pay lines in the year, the site has an HR page (hr/). Empty
+	// or missing: no HR page.
+	Compensation string
 }
 
 func (o Options) check() (string, error) {
@@ -47,7 +51,8 @@ var landingTpl = template.Must(template.New("landing").Parse(`
 <h2>{{.L.audiences}}</h2>
 <ul class="links">
 <li><a href="director/index.html">{{.L.director}}</a></li>
-</ul>
+{{if .HR}}<li><a href="hr/index.html">{{.L.hr}}</a></li>
+{{end}}</ul>
 </section>
 {{if .KAMs}}<section>
 <h2>{{.L.kams}}</h2>
@@ -58,9 +63,10 @@ var landingTpl = template.Must(template.New("landing").Parse(`
 `))
 
 // RenderSite writes dir/index.html (links to every audience),
-// dir/director/index.html and dir/kam/<manager_id>/index.html for each
+// dir/director/index.html, dir/kam/<manager_id>/index.html for each
 // manager employed in the year (only their own clients, so the folder can
-// be handed to that KAM as it is).
+// be handed to that KAM as it is) and, with opt.Compensation and pay lines
+// in the year, dir/hr/index.html with the payroll workbooks beside it.
 func RenderSite(ctx context.Context, db *sql.DB, dir string, opt Options) error {
 	lang, err := opt.check()
 	if err != nil {
@@ -102,7 +108,6 @@ func RenderSite(ctx context.Context, db *sql.DB, dir string, opt Options) error 
 	for _, k := range kams {
 		hasPage[k.ID] = true
 	}
-
 	dp, err := directorPage(d, lang, func(id string) string {
 		if hasPage[id] {
 			return "../kam/" + id + "/index.html"
@@ -116,10 +121,14 @@ func RenderSite(ctx context.Context, db *sql.DB, dir string, opt Options) error 
 	if err := dp.write(filepath.Join(dir, "director", "index.html")); err != nil {
 		return err
 	}
+	hr, err := renderHR(ctx, db, dir, lang, opt, d.Period)
+	if err != nil {
+		return err
+	}
 	var b bytes.Buffer
 	if err := landingTpl.Execute(&b, map[string]any{
-		"L":    map[string]string{"audiences": tr(lang, "site.audiences"), "director": tr(lang, "site.director"), "kams": tr(lang, "site.kams")},
-		"KAMs": kams,
+		"L":    map[string]string{"audiences": tr(lang, "site.audiences"), "director": tr(lang, "site.director"), "kams": tr(lang, "site.kams"), "hr": tr(lang, "site.hr")},
+		"KAMs": kams, "HR": hr,
 	}); err != nil {
 		return err
 	}

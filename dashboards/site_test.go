@@ -25,11 +25,14 @@ var asOf = reportstest.AsOf
 func render(t *testing.T, db *sql.DB, lang string) string {
 	t.Helper()
 	out := t.TempDir()
-	if err := dashboards.RenderSite(context.Background(), db, out, dashboards.Options{Lang: lang, AsOf: asOf}); err != nil {
+	if err := dashboards.RenderSite(context.Background(), db, out, dashboards.Options{Lang: lang, AsOf: asOf, Compensation: compensation}); err != nil {
 		t.Fatal(err)
 	}
 	return out
 }
+
+// compensation is the plans file of the fixture's variable pay (hr/).
+var compensation = filepath.Join("testdata", "compensation.yaml")
 
 func read(t *testing.T, p string) string {
 	t.Helper()
@@ -54,7 +57,7 @@ func withoutLibrary(s string) string {
 
 // pages are the files every rendering of the Company fixture must have.
 var pages = []string{"index.html", "director/index.html", "kam/M01/index.html", "kam/M02/index.html",
-	"kam/M03/index.html", "kam/M04/index.html", "kam/M05/index.html"}
+	"kam/M03/index.html", "kam/M04/index.html", "kam/M05/index.html", "hr/index.html"}
 
 func TestRenderGoldenAndDeterministic(t *testing.T) {
 	db := reportstest.Open(t, reportstest.Company)
@@ -62,8 +65,8 @@ func TestRenderGoldenAndDeterministic(t *testing.T) {
 		t.Run(lang, func(t *testing.T) {
 			a, b := render(t, db, lang), render(t, db, lang)
 			got, _ := filepath.Glob(filepath.Join(a, "*", "*", "index.html"))
-			if len(got) != len(pages)-2 { // no page for M06, who left in 2025
-				t.Errorf("%d KAM pages, want %d", len(got), len(pages)-2)
+			if len(got) != len(pages)-3 { // no page for M06, who left in 2025
+				t.Errorf("%d KAM pages, want %d", len(got), len(pages)-3)
 			}
 			for _, page := range pages {
 				pa, pb := read(t, filepath.Join(a, page)), read(t, filepath.Join(b, page))
@@ -71,7 +74,7 @@ func TestRenderGoldenAndDeterministic(t *testing.T) {
 					t.Errorf("%s: two renderings of the same warehouse differ", page)
 				}
 			}
-			for page, name := range map[string]string{"index.html": "index", "director/index.html": "director", "kam/M04/index.html": "kam-M04"} {
+			for page, name := range map[string]string{"index.html": "index", "director/index.html": "director", "kam/M04/index.html": "kam-M04", "hr/index.html": "hr"} {
 				golden := filepath.Join("testdata", lang+"-"+name+".golden.html")
 				got := withoutLibrary(read(t, filepath.Join(a, page)))
 				if *update {
@@ -107,7 +110,7 @@ func TestHostileNamesStayText(t *testing.T) {
 		full := read(t, filepath.Join(out, page))
 		html := withoutLibrary(full)
 		wantScripts := 2 // the library and the charts
-		if page == "index.html" {
+		if page == "index.html" || page == "hr/index.html" {
 			wantScripts = 0
 		}
 		if n := len(scriptTag.FindAllString(html, -1)); n != wantScripts {
@@ -273,7 +276,7 @@ func TestPagesInChromium(t *testing.T) {
 	if shots == "" {
 		shots = t.TempDir()
 	}
-	wantCharts := map[string]int{"index.html": 0, "director/index.html": 11}
+	wantCharts := map[string]int{"index.html": 0, "director/index.html": 6, "hr/index.html": 0}
 	for _, lang := range []string{"ru", "en"} {
 		out := render(t, db, lang)
 		var files []string

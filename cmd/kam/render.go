@@ -18,10 +18,13 @@ func (a *app) renderCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "render",
 		Short: "Write the dashboards as a self-contained static site",
-		Long: `render writes DIR/index.html and one folder per audience (director/, ...)
-from the marts of the last build. Every page is one self-contained HTML file:
-the chart library is embedded, nothing is requested from another host, and
-the pages work opened from disk. The same warehouse gives the same bytes.`,
+		Long: `render writes DIR/index.html and one folder per audience from the marts of
+the last build: director/, kam/<manager_id>/ (own clients only) and, when
+compensation.yaml (the config's compensation: key) gives pay lines in the
+year, hr/ with the pay sheets and their payroll XLSX files. Every page is
+one self-contained HTML file: the chart library is embedded, nothing is
+requested from another host, and the pages work opened from disk. The same
+warehouse gives the same bytes.`,
 		Example: "  kam render --out site --lang en",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var d time.Time
@@ -61,7 +64,8 @@ func (a *app) render(ctx context.Context, c *config.Config, out, lang string, as
 			return err
 		}
 	}
-	if err := dashboards.RenderSite(ctx, db, out, dashboards.Options{Lang: lang, AsOf: asOf}); err != nil {
+	opt := dashboards.Options{Lang: lang, AsOf: asOf, Compensation: c.Resolve(c.Compensation)}
+	if err := dashboards.RenderSite(ctx, db, out, opt); err != nil {
 		return fmt.Errorf("render: %w", err)
 	}
 	fmt.Fprintf(a.stdout, "render: site written to %s (as of %s, %s)\n", filepath.Join(out, "index.html"), asOf.Format("2006-01-02"), lang)

@@ -301,7 +301,9 @@ func WriteXLSX(w io.Writer, s *Sheet) error {
 	if err := writeRows(sw, info, []string{"key", "value"}, []float64{16, 90}); err != nil {
 		return err
 	}
-	f.SetActiveSheet(0)
+	// No SetActiveSheet: the first sheet is active already, and setting it
+	// makes excelize parse and rewrite every streamed sheet (most of the time
+	// of a large workbook).
 	var buf bytes.Buffer
 	if err := f.Write(&buf); err != nil {
 		return err
@@ -310,7 +312,7 @@ func WriteXLSX(w io.Writer, s *Sheet) error {
 }
 
 // sortedZip copies a zip archive with its entries sorted by name and no
-// timestamps: excelize writes the sheets of stream writers in map order,
+// timestamps, without recompressing: excelize writes the sheets of stream writers in map order,
 // and the same sheet must give the same bytes (rendered sites are
 // compared byte for byte).
 func sortedZip(w io.Writer, b []byte) error {
@@ -322,16 +324,18 @@ func sortedZip(w io.Writer, b []byte) error {
 	sort.Slice(files, func(i, j int) bool { return files[i].Name < files[j].Name })
 	zw := zip.NewWriter(w)
 	for _, f := range files {
-		rc, err := f.Open()
+		// The compressed bytes as they are (same input, same deflate
+		// output); only the order and the header change.
+		raw, err := f.OpenRaw()
 		if err != nil {
 			return err
 		}
-		out, err := zw.CreateHeader(&zip.FileHeader{Name: f.Name, Method: zip.Deflate})
-		if err == nil {
-			_, err = io.Copy(out, rc)
-		}
-		rc.Close()
+		out, err := zw.CreateRaw(&zip.FileHeader{Name: f.Name, Method: f.Method, CRC32: f.CRC32,
+			CompressedSize64: f.CompressedSize64, UncompressedSize64: f.UncompressedSize64})
 		if err != nil {
+			return err
+		}
+		if _, err := io.Copy(out, raw); err != nil {
 			return err
 		}
 	}
