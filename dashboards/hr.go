@@ -39,23 +39,31 @@ func loadHR(ctx context.Context, db *sql.DB, plans *pay.Plans, month time.Time) 
 	if err != nil {
 		return nil, fmt.Errorf("pay runs: %w", err)
 	}
+	// The months are computed on every core, then listed newest first.
+	var periods []pay.Period
 	last := pay.PeriodOf(month)
-	var out []hrPeriod
 	for p := pay.PeriodOf(time.Date(month.Year(), 1, 1, 0, 0, 0, 0, time.UTC)); !last.Before(p); p = p.Next() {
-		s, err := pay.Calculate(ctx, db, plans, p, pay.Options{})
-		if errors.Is(err, pay.ErrNotBuilt) {
-			return nil, nil
-		}
+		periods = append([]pay.Period{p}, periods...)
+	}
+	out := make([]hrPeriod, len(periods))
+	err = forEach(ctx, len(periods), func(i int) error {
+		s, err := pay.Calculate(ctx, db, plans, periods[i], pay.Options{})
 		if err != nil {
-			return nil, fmt.Errorf("pay sheet of %s: %w", p, err)
+			return err
 		}
-		hp := hrPeriod{Period: p, Sheet: s}
+		out[i] = hrPeriod{Period: periods[i], Sheet: s}
 		for _, r := range runs {
-			if r.Period == p {
-				hp.Runs = append(hp.Runs, r)
+			if r.Period == periods[i] {
+				out[i].Runs = append(out[i].Runs, r)
 			}
 		}
-		out = append([]hrPeriod{hp}, out...)
+		return nil
+	})
+	if errors.Is(err, pay.ErrNotBuilt) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("pay sheets: %w", err)
 	}
 	return out, nil
 }
@@ -76,23 +84,21 @@ func payrollFile(p pay.Period) string { return "payroll-" + p.String() + ".xlsx"
 // writePayroll writes the payroll workbook of every month with lines into
 // dir (pay.WriteXLSX: a sheet for the month, a statement sheet per KAM;
 // text cells stay text, the bytes are the same for the same sheet).
-func writePayroll(dir string, ps []hrPeriod) error {
+func writePayroll(ctx context.Context, dir string, ps []hrPeriod) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	for _, p := range ps {
+	return forEach(ctx, len(ps), func(i int) error {
+		p := ps[i]
 		if len(p.Sheet.Lines) == 0 {
-			continue
+			return nil
 		}
 		var b bytes.Buffer
 		if err := pay.WriteXLSX(&b, p.Sheet); err != nil {
 			return fmt.Errorf("payroll of %s: %w", p.Period, err)
 		}
-		if err := os.WriteFile(filepath.Join(dir, payrollFile(p.Period)), b.Bytes(), 0o644); err != nil {
-			return err
-		}
-	}
-	return nil
+		return os.WriteFile(filepath.Join(dir, payrollFile(p.Period)), b.Bytes(), 0o644)
+	})
 }
 
 var hrTpl = template.Must(template.New("hr").Parse(`
@@ -717,5 +723,5 @@ func renderHR(ctx context.Context, db *sql.DB, dir, lang string, opt Options, pe
 	if err := p.write(filepath.Join(out, "index.html")); err != nil {
 		return false, err
 	}
-	return true, writePayroll(out, ps)
+	return true, writePayroll(ctx, out, ps)
 }

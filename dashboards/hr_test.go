@@ -39,12 +39,18 @@ func lockedCompany(t *testing.T) *sql.DB {
 		return pay.LockOptions{Now: func() time.Time { return tm }, Actor: "hr-anna"}
 	}
 	for _, step := range []func() error{
-		func() error { _, err := pay.Lock(ctx, db, plans, period(t, "2026-08"), at("2026-09-03 10:00")); return err },
+		func() error {
+			_, err := pay.Lock(ctx, db, plans, period(t, "2026-08"), at("2026-09-03 10:00"))
+			return err
+		},
 		func() error {
 			_, err := pay.Unlock(ctx, db, period(t, "2026-08"), "plan for M03 was wrong", at("2026-09-04 11:30"))
 			return err
 		},
-		func() error { _, err := pay.Lock(ctx, db, plans, period(t, "2026-09"), at("2026-10-05 09:15")); return err },
+		func() error {
+			_, err := pay.Lock(ctx, db, plans, period(t, "2026-09"), at("2026-10-05 09:15"))
+			return err
+		},
 	} {
 		if err := step(); err != nil {
 			t.Fatal(err)
