@@ -3,12 +3,12 @@
 -- @description: applications of named credits to their invoice, in the order they take effect: on the credit's date, or on the invoice date when the credit came first (until then it waits as prepaid money, an advance). Each credit applies up to what the invoice still owes after the credits before it (applied_amount); the rest (overflow_amount) stays in the client's oldest-due-first pool. settles_invoice marks the credit that brings the invoice to zero
 with
 
-credits as (
+credits as not materialized (
     select * from core.core_receivable_credits
     where named_invoice_id is not null
 ),
 
-invoices as (
+invoices as not materialized (
     select * from core.core_receivable_debits
     where document_kind = 'invoice'
 ),
