@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"html/template"
+	"sort"
 	"strings"
 
 	"github.com/go-echarts/go-echarts/v2/charts"
@@ -30,7 +31,17 @@ var kamPanelsTpl = template.Must(template.New("kampanels").Parse(`
 </table></div>
 <p class="note">{{.L.history_note}}</p>
 </section>
-<div class="grid">
+<section>
+<h2>{{.L.bought}}</h2>
+<div class="scroll"><table>
+<thead><tr><th class="text">{{.L.client}}</th>{{range .Categories}}<th style="white-space:normal">{{.}}</th>{{end}}</tr></thead>
+<tbody>
+{{range .Bought}}<tr><td class="text">{{.Name}} <span class="muted">{{.ID}}</span></td>{{range .Cells}}<td{{if .Gap}} class="good"{{end}}>{{.Text}}</td>{{end}}</tr>
+{{else}}<tr><td class="text muted">{{.L.no_data}}</td></tr>
+{{end}}</tbody>
+</table></div>
+<p class="note">{{.L.bought_note}}</p>
+</section>
 <section>
 <h2>{{.L.gaps}}</h2>
 <div class="scroll"><table>
@@ -42,17 +53,6 @@ var kamPanelsTpl = template.Must(template.New("kampanels").Parse(`
 </table></div>
 <p class="note">{{.L.gaps_note}}</p>
 </section>
-<section>
-<h2>{{.L.bought}}</h2>
-<div class="scroll"><table>
-<thead><tr><th class="text">{{.L.client}}</th><th class="text">{{.L.category}}</th><th>{{.L.last12}}</th><th>{{.L.months_bought}}</th></tr></thead>
-<tbody>
-{{range .Bought}}<tr><td class="text">{{.Name}} <span class="muted">{{.ID}}</span></td><td class="text">{{.Category}}</td><td>{{.Sales}}</td><td>{{.Months}}</td></tr>
-{{else}}<tr><td class="text muted" colspan="4">{{.L.no_data}}</td></tr>
-{{end}}</tbody>
-</table></div>
-</section>
-</div>
 <section>
 <h2>{{.L.receivables}}{{if .ReceivablesAsOf}} <span class="muted">· {{.ReceivablesAsOf}}</span>{{end}}</h2>
 <h3>{{.L.overdue}}</h3>
@@ -215,7 +215,7 @@ func kamPanels(k *reports.KAM, lang string) (template.HTML, []chart, error) {
 	dash := numFormat(lang).Dash
 	L := trMap(lang, "client", "segment", "last12", "no_data", "month")
 	for _, key := range []string{"history", "history_note", "class", "gaps", "gaps_note", "bought", "category", "penetration", "potential",
-		"months_bought", "receivables", "overdue", "document", "doc_date", "due", "days_overdue", "amount", "open", "ageing", "advance",
+		"bought_note", "receivables", "overdue", "document", "doc_date", "due", "days_overdue", "amount", "open", "ageing", "advance",
 		"balance", "credit", "limit", "utilisation", "available", "overdue_amount", "oldest", "flags", "credit_note", "activity",
 		"planned", "done", "as_planned", "visits", "calls", "meetings", "coverage", "orders", "visits_per_order", "activity_note",
 		"competitors", "ours", "theirs", "wallet", "share", "competitor_count", "competitors_note", "forecast", "override",
@@ -264,19 +264,62 @@ func kamPanels(k *reports.KAM, lang string) (template.HTML, []chart, error) {
 		history = append(history, r)
 	}
 
-	// Assortment: gaps worth offering (largest potential first) and what
-	// each client buys.
+	// Assortment: what each client buys by category (a column per
+	// category, the largest first; a gap worth offering marked), and the
+	// gaps, largest potential first.
 	type gap struct{ ID, Name, Category, Penetration, Potential string }
-	type bought struct{ ID, Name, Category, Sales, Months string }
+	type cell struct {
+		Text string
+		Gap  bool
+	}
+	type boughtRow struct {
+		ID, Name string
+		Cells    []cell
+	}
 	var gaps []gap
-	var boughtRows []bought
+	catTotal := map[string]decimal.Decimal{}
+	type key struct{ client, category string }
+	assortment := map[key]reports.AssortmentRow{}
 	for _, a := range x.Assortment {
+		assortment[key{a.ClientID, a.Category}] = a
+		if _, ok := catTotal[a.Category]; !ok {
+			catTotal[a.Category] = decimal.Zero
+		}
+		if a.Bought {
+			catTotal[a.Category] = catTotal[a.Category].Add(a.NetSales12.Decimal)
+		}
 		if a.Gap {
 			gaps = append(gaps, gap{ID: a.ClientID, Name: a.Name, Category: a.Category, Penetration: fmtPct(a.Penetration, lang),
 				Potential: fmtKPI("sales", a.Potential, lang)})
-		} else if a.Bought {
-			boughtRows = append(boughtRows, bought{ID: a.ClientID, Name: a.Name, Category: a.Category,
-				Sales: fmtKPI("sales", a.NetSales12, lang), Months: fmt.Sprint(a.MonthsBought)})
+		}
+	}
+	var categories []string
+	for c := range catTotal {
+		categories = append(categories, c)
+	}
+	sort.Slice(categories, func(i, j int) bool {
+		if c := catTotal[categories[i]].Cmp(catTotal[categories[j]]); c != 0 {
+			return c > 0
+		}
+		return categories[i] < categories[j]
+	})
+	var bought []boughtRow
+	for _, c := range k.Clients {
+		r := boughtRow{ID: c.ClientID, Name: c.Name}
+		has := false
+		for _, cat := range categories {
+			a, ok := assortment[key{c.ClientID, cat}]
+			switch {
+			case ok && a.Bought:
+				r.Cells, has = append(r.Cells, cell{Text: thousands(a.NetSales12.Decimal, lang)}), true
+			case ok && a.Gap:
+				r.Cells, has = append(r.Cells, cell{Text: tr(lang, "kam.offer"), Gap: true}), true
+			default:
+				r.Cells = append(r.Cells, cell{Text: dash})
+			}
+		}
+		if has {
+			bought = append(bought, r)
 		}
 	}
 
@@ -436,7 +479,7 @@ func kamPanels(k *reports.KAM, lang string) (template.HTML, []chart, error) {
 		ra = tr(lang, "as_of") + " " + Date(x.ReceivablesAsOf, lang)
 	}
 	err := kamPanelsTpl.Execute(&b, map[string]any{
-		"L": L, "Months": months, "History": history, "Gaps": gaps, "Bought": boughtRows,
+		"L": L, "Months": months, "History": history, "Gaps": gaps, "Bought": bought, "Categories": categories,
 		"ReceivablesAsOf": ra, "Overdue": overdue, "Buckets": buckets, "Ageing": ageing, "Credit": credit,
 		"Activity": activity, "ActivityChart": activityDiv, "Competitors": shares, "Forecasts": forecasts,
 	})
