@@ -243,7 +243,7 @@ const ownClients = `SELECT client_id FROM main.client_assignments
 func loadKAMPanels(ctx context.Context, db *sql.DB, p Params, k *KAM, end time.Time) error {
 	m, asOf := k.Manager.ID, p.AsOf
 	own := func(args ...any) []any { return append([]any{m, asOf, asOf}, args...) }
-	has := func(name string) (bool, error) { return forecastTableExists(ctx, db, "marts", name) }
+	has := func(name string) (bool, error) { return tableExists(ctx, db, "marts", name) }
 	x := &k.Panels
 
 	if ok, err := has("pay_gap_value"); err != nil {
@@ -414,7 +414,7 @@ func loadKAMPanels(ctx context.Context, db *sql.DB, p Params, k *KAM, end time.T
 // loadReceivablePanels reads ageing, overdue documents and credit control
 // of own clients at the last ageing date on or before the as-of date.
 func loadReceivablePanels(ctx context.Context, db *sql.DB, x *KAMPanels, own func(...any) []any) error {
-	ok, err := forecastTableExists(ctx, db, "marts", "receivables_ageing")
+	ok, err := tableExists(ctx, db, "marts", "receivables_ageing")
 	if err != nil || !ok {
 		return err
 	}
@@ -468,7 +468,7 @@ func loadReceivablePanels(ctx context.Context, db *sql.DB, x *KAMPanels, own fun
 		return fmt.Errorf("read receivables_ageing: %w", err)
 	}
 
-	if ok, err := forecastTableExists(ctx, db, "marts", "receivables_open_invoices"); err != nil {
+	if ok, err := tableExists(ctx, db, "marts", "receivables_open_invoices"); err != nil {
 		return err
 	} else if ok {
 		rows, err := db.QueryContext(ctx, `WITH own AS (`+ownClients+`)
@@ -494,7 +494,7 @@ func loadReceivablePanels(ctx context.Context, db *sql.DB, x *KAMPanels, own fun
 		}
 	}
 
-	if ok, err := forecastTableExists(ctx, db, "marts", "credit_control"); err != nil {
+	if ok, err := tableExists(ctx, db, "marts", "credit_control"); err != nil {
 		return err
 	} else if ok {
 		rows, err := db.QueryContext(ctx, `WITH own AS (`+ownClients+`)
