@@ -211,9 +211,29 @@ var directorTpl = template.Must(template.New("director").Parse(`
 </section>{{end}}
 `))
 
-// directorPage lays out the director's dashboard; kamHref gives the link
-// to a KAM's page ("" when there is none); nil leaves out the list of KAMs.
+// directorDetails is the director's second page, beside index.html: the
+// panels with charts below plan fulfilment. Split in two, neither page
+// draws more than six charts, so each opens within a second (docs/bench.md).
+const directorDetails = "details.html"
+
+// directorPage lays out the director's dashboard as one page (the monthly
+// pack prints it); kamHref gives the link to a KAM's page ("" when there is
+// none); nil leaves out the list of KAMs.
 func directorPage(d *reports.Director, lang string, kamHref func(id string) string) (*page, error) {
+	p, _, err := directorPages(d, lang, kamHref, false)
+	return p, err
+}
+
+var detailsLinkTpl = template.Must(template.New("details").Parse(`<section>
+<h2>{{.title}}</h2>
+<p><a href="{{.href}}">{{.link}}</a></p>
+</section>
+`))
+
+// directorPages lays out the director's dashboard: with split, plan
+// fulfilment, sales and alerts on the first page and the other panels on
+// a second (directorDetails), each linking to the other; without, one page.
+func directorPages(d *reports.Director, lang string, kamHref func(id string) string, split bool) (*page, *page, error) {
 	p := &page{Lang: lang, Root: "../", Title: tr(lang, "director.title"),
 		Subtitle: tr(lang, "director") + " · " + MonthName(d.Period, lang) + " · " + tr(lang, "as_of") + " " + Date(d.AsOf, lang)}
 	v := directorView{L: map[string]any{}}
@@ -311,11 +331,11 @@ func directorPage(d *reports.Director, lang string, kamHref func(id string) stri
 	}
 	cm, err := attain("director-attainment-month", month)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	cy, err := attain("director-attainment-ytd", ytd)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	p.Charts = append(p.Charts, cm, cy)
 	v.AttainMonth, v.AttainYTD = chartDiv(cm), chartDiv(cy)
@@ -365,7 +385,7 @@ func directorPage(d *reports.Director, lang string, kamHref func(id string) stri
 		bar.Overlap(line)
 		js, err := optionJSON(bar)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		c := chart{ID: "director-fulfilment-" + kpi, Height: 340, Unit: unit, Option: js}
 		if len(s.Rows) > 0 {
@@ -404,7 +424,7 @@ func directorPage(d *reports.Director, lang string, kamHref func(id string) stri
 	}
 	js, err := optionJSON(line)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	trend := chart{ID: "director-sales-trend", Height: 340, Unit: unitMoney, Option: js}
 	p.Charts = append(p.Charts, trend)
@@ -431,8 +451,34 @@ func directorPage(d *reports.Director, lang string, kamHref func(id string) stri
 		v.Totals = append(v.Totals, r)
 	}
 
-	if v.Panels, err = directorPanels(d, lang, p); err != nil {
-		return nil, err
+	var more *page
+	charts := p
+	if split {
+		more = &page{Lang: lang, Root: "../", Title: tr(lang, "director.details.title"), Subtitle: p.Subtitle}
+		charts = more
+	}
+	alerts, panels, err := directorPanels(d, lang, charts)
+	if err != nil {
+		return nil, nil, err
+	}
+	if split {
+		link := func(title, href, text string) (template.HTML, error) {
+			var b bytes.Buffer
+			err := detailsLinkTpl.Execute(&b, map[string]string{"title": title, "href": href, "link": text})
+			return template.HTML(b.String()), err
+		}
+		to, err := link(tr(lang, "director.details.title"), directorDetails, tr(lang, "director.details.link"))
+		if err != nil {
+			return nil, nil, err
+		}
+		back, err := link(tr(lang, "director.title"), "index.html", tr(lang, "director.details.back"))
+		if err != nil {
+			return nil, nil, err
+		}
+		v.Panels = alerts + to
+		more.Body = back + panels
+	} else {
+		v.Panels = panels + alerts
 	}
 
 	for _, m := range d.Managers {
@@ -444,8 +490,8 @@ func directorPage(d *reports.Director, lang string, kamHref func(id string) stri
 
 	var b bytes.Buffer
 	if err := directorTpl.Execute(&b, v); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	p.Body = template.HTML(b.String())
-	return p, nil
+	return p, more, nil
 }

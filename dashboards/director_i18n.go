@@ -3,6 +3,9 @@ package dashboards
 // directorMessages are the labels of the director's panels below plan
 // fulfilment (director_panels.go), merged into messages at start-up.
 var directorMessages = map[string][2]string{
+	"director.details.title":   {"Клиентская база, дебиторка, доля рынка, оплата и прогноз", "Client base, receivables, market share, pay and forecast"},
+	"director.details.link":    {"Открыть: клиентская база, дебиторская задолженность, доля в закупках клиентов, переменная часть оплаты, прогноз по сегментам →", "Open: client base, receivables ageing, share of wallet, variable pay, segment forecast →"},
+	"director.details.back":    {"← Выполнение плана, продажи, сигналы и страницы КАМ", "← Plan fulfilment, sales, alerts and KAM pages"},
 	"panel.base":               {"Клиентская база: активные, новые, потерянные", "Client base: active, new, lost"},
 	"panel.month":              {"Месяц", "Month"},
 	"panel.base_start":         {"Активных на начало", "Active at start"},

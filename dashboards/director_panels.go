@@ -149,6 +149,20 @@ var panelsTpl = template.Must(template.New("panels").Parse(`
 <p class="note">{{.PayNote}}</p>
 {{else}}<p class="muted">{{.L.pay_none}}</p>{{end}}
 </section>
+{{if .HasForecast}}<section>
+<h2>{{.L.forecast}}</h2>
+{{.Forecast}}
+<div class="scroll"><table>
+<thead><tr><th class="text">{{.L.segment}}</th><th>{{.L.forecast_next}}</th><th>{{.L.forecast_range}}</th><th>{{.L.forecast_year}}</th><th class="text">{{.L.forecast_model}}</th><th>MASE</th><th>{{.L.forecast_bias}}</th></tr></thead>
+<tbody>
+{{range .ForecastRows}}<tr><td class="text">{{.Segment}}</td><td>{{.Next}}</td><td>{{.Range80}}</td><td>{{.Year}}</td><td class="text">{{.Model}}</td><td class="{{.MASEStatus}}">{{.MASE}}</td><td>{{.Bias}}</td></tr>
+{{end}}</tbody>
+</table></div>
+<p class="note">{{.L.forecast_note}}</p>
+</section>{{end}}
+`))
+
+var alertsTpl = template.Must(template.New("alerts").Parse(`
 <section>
 <h2>{{.L.alerts}}</h2>
 <h3>{{.L.alerts_credit}}</h3>
@@ -175,17 +189,6 @@ var panelsTpl = template.Must(template.New("panels").Parse(`
 {{end}}</tbody>
 </table></div>{{else}}<p class="muted">{{.L.alerts_none}}</p>{{end}}
 </section>
-{{if .HasForecast}}<section>
-<h2>{{.L.forecast}}</h2>
-{{.Forecast}}
-<div class="scroll"><table>
-<thead><tr><th class="text">{{.L.segment}}</th><th>{{.L.forecast_next}}</th><th>{{.L.forecast_range}}</th><th>{{.L.forecast_year}}</th><th class="text">{{.L.forecast_model}}</th><th>MASE</th><th>{{.L.forecast_bias}}</th></tr></thead>
-<tbody>
-{{range .ForecastRows}}<tr><td class="text">{{.Segment}}</td><td>{{.Next}}</td><td>{{.Range80}}</td><td>{{.Year}}</td><td class="text">{{.Model}}</td><td class="{{.MASEStatus}}">{{.MASE}}</td><td>{{.Bias}}</td></tr>
-{{end}}</tbody>
-</table></div>
-<p class="note">{{.L.forecast_note}}</p>
-</section>{{end}}
 `))
 
 var panelKeys = []string{"base", "month", "base_start", "base_new", "base_reactivated", "base_lost", "base_active", "partial", "base_note",
@@ -224,9 +227,9 @@ func dirBucket(col, lang string) string {
 	return col
 }
 
-// directorPanels renders the panels below plan fulfilment and adds their
-// charts to p.
-func directorPanels(d *reports.Director, lang string, p *page) (template.HTML, error) {
+// directorPanels renders the alerts (tables only) and the panels with
+// charts below plan fulfilment, adding their charts to p.
+func directorPanels(d *reports.Director, lang string, p *page) (alerts, panels template.HTML, err error) {
 	v := panelsView{L: map[string]string{}}
 	for _, k := range panelKeys {
 		v.L[k] = tr(lang, "panel."+k)
@@ -269,7 +272,7 @@ func directorPanels(d *reports.Director, lang string, p *page) (template.HTML, e
 		bar.Overlap(line)
 		js, err := optionJSON(bar)
 		if v.ClientBase, err = add(chart{ID: "director-client-base", Height: 320, Unit: unitCount, Option: js}, err); err != nil {
-			return "", err
+			return "", "", err
 		}
 	}
 
@@ -302,7 +305,7 @@ func directorPanels(d *reports.Director, lang string, p *page) (template.HTML, e
 		bar.XYReversal()
 		js, err := optionJSON(bar)
 		if v.Ageing, err = add(chart{ID: "director-ageing", Height: max(220, 70+26*len(names)), Unit: unitMoney, Option: js}, err); err != nil {
-			return "", err
+			return "", "", err
 		}
 		for _, r := range a.Debtors {
 			row := debtorRow{Name: r.Name, Manager: r.ManagerName, Overdue: dirMoney(r.Overdue, lang), Balance: dirMoney(r.Balance, lang)}
@@ -358,7 +361,7 @@ func directorPanels(d *reports.Director, lang string, p *page) (template.HTML, e
 		bar.XYReversal()
 		js, err := optionJSON(bar)
 		if v.Shares, err = add(chart{ID: "director-competitor-share", Height: max(200, 70+30*len(names)), Unit: unitPercent, Option: js}, err); err != nil {
-			return "", err
+			return "", "", err
 		}
 	}
 
@@ -411,7 +414,7 @@ func directorPanels(d *reports.Director, lang string, p *page) (template.HTML, e
 		bar.XYReversal()
 		js, err := optionJSON(bar)
 		if v.Pay, err = add(chart{ID: "director-pay", Height: max(220, 70+30*len(names)), Unit: unitMoney, Option: js}, err); err != nil {
-			return "", err
+			return "", "", err
 		}
 		v.PayNote = fmt.Sprintf(tr(lang, "panel.pay_note"), MonthName(pay.Period, lang), Date(pay.AsOf, lang))
 	}
@@ -530,14 +533,17 @@ func directorPanels(d *reports.Director, lang string, p *page) (template.HTML, e
 		}
 		js, err := optionJSON(line)
 		if v.Forecast, err = add(chart{ID: "director-forecast", Height: 340, Unit: unitMoney, Option: js}, err); err != nil {
-			return "", err
+			return "", "", err
 		}
 	}
-	var b bytes.Buffer
-	if err := panelsTpl.Execute(&b, v); err != nil {
-		return "", err
+	var a, b bytes.Buffer
+	if err := alertsTpl.Execute(&a, v); err != nil {
+		return "", "", err
 	}
-	return template.HTML(b.String()), nil
+	if err := panelsTpl.Execute(&b, v); err != nil {
+		return "", "", err
+	}
+	return template.HTML(a.String()), template.HTML(b.String()), nil
 }
 
 // dirRatio is a / b rounded to 4 places, invalid when either is missing or b is 0.

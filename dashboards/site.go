@@ -63,8 +63,8 @@ var landingTpl = template.Must(template.New("landing").Parse(`
 `))
 
 // RenderSite writes dir/index.html (links to every audience),
-// dir/director/index.html, dir/kam/<manager_id>/index.html for each
-// manager employed in the year (only their own clients, so the folder can
+// dir/director/index.html and details.html, dir/kam/<manager_id>/index.html
+// for each manager employed in the year (only their own clients, so the folder can
 // be handed to that KAM as it is) and, with opt.Compensation and pay lines
 // in the year, dir/hr/index.html with the payroll workbooks beside it.
 func RenderSite(ctx context.Context, db *sql.DB, dir string, opt Options) error {
@@ -108,17 +108,20 @@ func RenderSite(ctx context.Context, db *sql.DB, dir string, opt Options) error 
 	for _, k := range kams {
 		hasPage[k.ID] = true
 	}
-	dp, err := directorPage(d, lang, func(id string) string {
+	dp, details, err := directorPages(d, lang, func(id string) string {
 		if hasPage[id] {
 			return "../kam/" + id + "/index.html"
 		}
 		return ""
-	})
+	}, true)
 	if err != nil {
 		return err
 	}
-	dp.Footer = footer(lang, opt.AsOf)
+	dp.Footer, details.Footer = footer(lang, opt.AsOf), footer(lang, opt.AsOf)
 	if err := dp.write(filepath.Join(dir, "director", "index.html")); err != nil {
+		return err
+	}
+	if err := details.write(filepath.Join(dir, "director", directorDetails)); err != nil {
 		return err
 	}
 	hr, err := renderHR(ctx, db, dir, lang, opt, d.Period)
