@@ -32,7 +32,8 @@ func BenchmarkRenderSite50(b *testing.B) {
 	b.StopTimer()
 	b.ReportMetric((cpuTime()-cpu0).Seconds()/float64(b.N), "cpu-s/op")
 	kams, _ := filepath.Glob(filepath.Join(out, "kam", "*", "index.html"))
-	pages := append([]string{filepath.Join(out, "index.html"), filepath.Join(out, "director", "index.html")}, kams...)
+	directors, _ := filepath.Glob(filepath.Join(out, "director", "*.html"))
+	pages := append(append([]string{filepath.Join(out, "index.html")}, directors...), kams...)
 	var largest int64
 	for _, p := range pages {
 		if st, err := os.Stat(p); err == nil && st.Size() > largest {
@@ -45,18 +46,30 @@ func BenchmarkRenderSite50(b *testing.B) {
 		b.Logf("no chromium: draw time not measured")
 		return
 	}
-	reports, err := browsercheck.Check(ctx, pages[:min(len(pages), 6)], os.Getenv("KAM_SCREENSHOTS"))
+	// The landing page, the director's pages and four KAM pages, each
+	// loaded twice in one browser: the first load of a page is the one a
+	// reader waits for (nothing compiled yet), so that is what counts.
+	checked := pages[:min(len(pages), len(directors)+5)]
+	reports, err := browsercheck.Check(ctx, append(checked, checked...), os.Getenv("KAM_SCREENSHOTS"))
 	if err != nil {
 		b.Fatal(err)
 	}
-	var slowest time.Duration
-	for _, r := range reports {
+	var slowest, warm time.Duration
+	for i, r := range reports {
 		for _, p := range r.Problems() {
 			b.Errorf("%s: %s", r.File, p)
 		}
-		slowest = max(slowest, r.Load)
+		if i < len(checked) {
+			if r.Load > slowest {
+				slowest = r.Load
+			}
+			b.Logf("%s: %d charts, %d bytes, drawn in %s", r.File, r.Charts, r.Bytes, r.Load.Round(time.Millisecond))
+		} else {
+			warm = max(warm, r.Load)
+		}
 	}
 	b.ReportMetric(slowest.Seconds(), "s-slowest-draw")
+	b.ReportMetric(warm.Seconds(), "s-slowest-draw-again")
 }
 
 // cpuTime is the user and system CPU time of this process so far.
