@@ -4,10 +4,13 @@ import (
 	"archive/zip"
 	"bufio"
 	"bytes"
+	"compress/flate"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -168,6 +171,7 @@ func WriteJSON(w io.Writer, s *Sheet) error {
 func WriteXLSX(w io.Writer, s *Sheet) error {
 	f := excelize.NewFile()
 	defer f.Close()
+	f.SetZipWriter(newSortedZip)
 	bold, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
 	if err != nil {
 		return err
@@ -304,38 +308,49 @@ func WriteXLSX(w io.Writer, s *Sheet) error {
 	// No SetActiveSheet: the first sheet is active already, and setting it
 	// makes excelize parse and rewrite every streamed sheet (most of the time
 	// of a large workbook).
-	var buf bytes.Buffer
-	if err := f.Write(&buf); err != nil {
-		return err
-	}
-	return sortedZip(w, buf.Bytes())
+	return f.Write(w)
 }
 
-// sortedZip copies a zip archive with its entries sorted by name and no
-// timestamps, without recompressing: excelize writes the sheets of stream writers in map order,
-// and the same sheet must give the same bytes (rendered sites are
-// compared byte for byte).
-func sortedZip(w io.Writer, b []byte) error {
-	r, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
-	if err != nil {
-		return err
+// sortedZip is an excelize.ZipWriter that collects the workbook's parts
+// and writes them on Close sorted by name, without timestamps: excelize
+// writes the sheets of stream writers in map order, and the same sheet
+// must give the same bytes (rendered sites are compared byte for byte).
+// Parts are deflated at BestSpeed: a payroll workbook holds every input
+// row of every statement, and the default level took a third of the time.
+type sortedZip struct {
+	w     io.Writer
+	names []string
+	parts map[string]*bytes.Buffer
+}
+
+func newSortedZip(w io.Writer) excelize.ZipWriter {
+	return &sortedZip{w: w, parts: map[string]*bytes.Buffer{}}
+}
+
+func (z *sortedZip) Create(name string) (io.Writer, error) {
+	if _, ok := z.parts[name]; ok {
+		return nil, fmt.Errorf("xlsx: part %s written twice", name)
 	}
-	files := append([]*zip.File(nil), r.File...)
-	sort.Slice(files, func(i, j int) bool { return files[i].Name < files[j].Name })
-	zw := zip.NewWriter(w)
-	for _, f := range files {
-		// The compressed bytes as they are (same input, same deflate
-		// output); only the order and the header change.
-		raw, err := f.OpenRaw()
+	b := &bytes.Buffer{}
+	z.parts[name] = b
+	z.names = append(z.names, name)
+	return b, nil
+}
+
+func (z *sortedZip) AddFS(fs.FS) error { return errors.New("xlsx: AddFS is not supported") }
+
+func (z *sortedZip) Close() error {
+	sort.Strings(z.names)
+	zw := zip.NewWriter(z.w)
+	zw.RegisterCompressor(zip.Deflate, func(out io.Writer) (io.WriteCloser, error) {
+		return flate.NewWriter(out, flate.BestSpeed)
+	})
+	for _, name := range z.names {
+		f, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Deflate})
 		if err != nil {
 			return err
 		}
-		out, err := zw.CreateRaw(&zip.FileHeader{Name: f.Name, Method: f.Method, CRC32: f.CRC32,
-			CompressedSize64: f.CompressedSize64, UncompressedSize64: f.UncompressedSize64})
-		if err != nil {
-			return err
-		}
-		if _, err := io.Copy(out, raw); err != nil {
+		if _, err := f.Write(z.parts[name].Bytes()); err != nil {
 			return err
 		}
 	}
