@@ -10,7 +10,7 @@ var Langs = []string{"ru", "en"}
 var messages = map[string][2]string{
 	"site.title":           {"kam — аналитика ключевых клиентов", "kam — key account analytics"},
 	"site.audiences":       {"Разделы", "Audiences"},
-	"site.director":        {"Коммерческий директор: выполнение плана КАМ, итоги команд, динамика продаж", "Commercial director: KAM plan fulfilment, team totals, sales trend"},
+	"site.director":        {"Коммерческий директор: выполнение плана КАМ, продажи, клиентская база, дебиторка, доля рынка, оплата, сигналы, прогноз", "Commercial director: KAM plan fulfilment, sales, client base, receivables, market share, pay, alerts, forecast"},
 	"site.kams":            {"Страницы КАМ: свои клиенты, план, продажи", "KAM pages: own clients, plan, sales"},
 	"site.back":            {"← к разделам", "← all pages"},
 	"director":             {"Коммерческий директор", "Commercial director"},
