@@ -98,8 +98,9 @@ func logSlowest(b *testing.B, res *models.Result) {
 			parts = append(parts, m.Name+" "+m.Mode+" "+strconv.FormatFloat(m.Duration.Seconds(), 'f', 2, 64)+"s ("+strconv.FormatFloat(m.CPU.Seconds(), 'f', 2, 64)+" cpu)")
 		}
 	}
-	b.Logf("build as of %s: %d models (%v), plan %.2fs, %d checks in %.2fs, publish %.2fs, checkpoint %.2fs; slowest: %s", res.AsOf.Format("2006-01-02"), len(res.Models), modes,
-		res.PlanDuration.Seconds(), res.Checks, res.ChecksDuration.Seconds(), res.PublishDuration.Seconds(), res.CheckpointDuration.Seconds(), strings.Join(parts, ", "))
+	b.Logf("build as of %s: %d models (%v), plan %.2fs, %d checks in %.2fs (%.2f cpu), publish %.2fs (%.2f cpu), checkpoint %.2fs (%.2f cpu); slowest: %s", res.AsOf.Format("2006-01-02"), len(res.Models), modes,
+		res.PlanDuration.Seconds(), res.Checks, res.ChecksDuration.Seconds(), res.ChecksCPU.Seconds(), res.PublishDuration.Seconds(), res.PublishCPU.Seconds(),
+		res.CheckpointDuration.Seconds(), res.CheckpointCPU.Seconds(), strings.Join(parts, ", "))
 }
 
 // cpuTime is the process's user + system CPU time so far (DuckDB runs in

@@ -124,6 +124,17 @@ type Result struct {
 	// time spent finding what changed, PublishDuration the swap, and
 	// CheckpointDuration the final checkpoint.
 	ChecksDuration, PlanDuration, PublishDuration, CheckpointDuration time.Duration
+	// ChecksCPU, PublishCPU and CheckpointCPU are the process CPU time of
+	// those phases (zero unless a CPU clock is set, as for ModelResult.CPU).
+	ChecksCPU, PublishCPU, CheckpointCPU time.Duration
+}
+
+// cpuNow reads the CPU clock, zero without one.
+func cpuNow() time.Duration {
+	if cpuClock == nil {
+		return 0
+	}
+	return cpuClock()
 }
 
 // ModelResult is one built model.
@@ -309,10 +320,7 @@ func Build(ctx context.Context, db *sql.DB, opt Options) (*Result, error) {
 	next := map[string]bool{} // models written as __next this build
 	for _, m := range order {
 		start := time.Now()
-		var cpu0 time.Duration
-		if cpuClock != nil {
-			cpu0 = cpuClock()
-		}
+		cpu0 := cpuNow()
 		p := plans[m.Name]
 		mr := ModelResult{Name: m.Name, Mode: p.mode}
 		if err := buildModel(ctx, conn, m, p, next, span); err != nil {
@@ -331,12 +339,10 @@ func Build(ctx context.Context, db *sql.DB, opt Options) (*Result, error) {
 			}
 		}
 		mr.Duration = time.Since(start)
-		if cpuClock != nil {
-			mr.CPU = cpuClock() - cpu0
-		}
+		mr.CPU = cpuNow() - cpu0
 		res.Models = append(res.Models, mr)
 	}
-	checkStart := time.Now()
+	checkStart, checkCPU := time.Now(), cpuNow()
 	byName := map[string]*Model{}
 	for _, m := range order {
 		byName[m.Name] = m
@@ -360,18 +366,18 @@ func Build(ctx context.Context, db *sql.DB, opt Options) (*Result, error) {
 		}
 		res.Checks++
 	}
-	res.ChecksDuration = time.Since(checkStart)
-	publishStart := time.Now()
+	res.ChecksDuration, res.ChecksCPU = time.Since(checkStart), cpuNow()-checkCPU
+	publishStart, publishCPU := time.Now(), cpuNow()
 	if err := publish(ctx, conn, order, next, plans, changes, res, opt, settings, now().UTC()); err != nil {
 		return nil, err
 	}
 	published = true
-	res.PublishDuration = time.Since(publishStart)
-	checkpointStart := time.Now()
+	res.PublishDuration, res.PublishCPU = time.Since(publishStart), cpuNow()-publishCPU
+	checkpointStart, checkpointCPU := time.Now(), cpuNow()
 	if _, err := conn.ExecContext(ctx, "CHECKPOINT"); err != nil {
 		return nil, fmt.Errorf("checkpoint after the build: %w", err)
 	}
-	res.CheckpointDuration = time.Since(checkpointStart)
+	res.CheckpointDuration, res.CheckpointCPU = time.Since(checkpointStart), cpuNow()-checkpointCPU
 	return res, nil
 }
 
