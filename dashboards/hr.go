@@ -93,11 +93,22 @@ func writePayroll(ctx context.Context, dir string, ps []hrPeriod) error {
 		if len(p.Sheet.Lines) == 0 {
 			return nil
 		}
+		// A workbook already there for the same sheet is left as it is: the
+		// bytes would be the same, and writing them is most of the HR
+		// page's time.
+		path := filepath.Join(dir, payrollFile(p.Period))
+		key, err := pay.XLSXKey(p.Sheet)
+		if err != nil {
+			return err
+		}
+		if pay.XLSXKeyOf(path) == key {
+			return nil
+		}
 		var b bytes.Buffer
 		if err := pay.WriteXLSX(&b, p.Sheet); err != nil {
 			return fmt.Errorf("payroll of %s: %w", p.Period, err)
 		}
-		return os.WriteFile(filepath.Join(dir, payrollFile(p.Period)), b.Bytes(), 0o644)
+		return os.WriteFile(path, b.Bytes(), 0o644)
 	})
 }
 

@@ -187,3 +187,36 @@ func TestPayOnlyOnHRPage(t *testing.T) {
 		}
 	}
 }
+
+// A second rendering into the same folder rewrites only the workbooks whose
+// sheet changed: a late October shipment changes October's, not
+// September's (locked).
+func TestPayrollRewrittenOnlyWhenChanged(t *testing.T) {
+	db := lockedCompany(t)
+	out := render(t, db, "en")
+	hr := filepath.Join(out, "hr")
+	sep, oct := filepath.Join(hr, "payroll-2026-09.xlsx"), filepath.Join(hr, "payroll-2026-10.xlsx")
+	sepKey, octKey := pay.XLSXKeyOf(sep), pay.XLSXKeyOf(oct)
+	if sepKey == "" || octKey == "" {
+		t.Fatalf("workbooks without a key: %q %q", sepKey, octKey)
+	}
+	stamp := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, p := range []string{sep, oct} {
+		if err := os.Chtimes(p, stamp, stamp); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := db.Exec(`INSERT INTO core.core_sales_events VALUES
+        ('M01', 'shipment', DATE '2026-10-15', 'ORD-LATE/2', 'C01', 'Крепёж', 1, 1000)`); err != nil {
+		t.Fatal(err)
+	}
+	if err := dashboards.RenderSite(context.Background(), db, out, dashboards.Options{Lang: "en", AsOf: asOf, Compensation: compensation}); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := os.Stat(sep); !st.ModTime().Equal(stamp) || pay.XLSXKeyOf(sep) != sepKey {
+		t.Error("the locked September workbook was written again")
+	}
+	if st, _ := os.Stat(oct); st.ModTime().Equal(stamp) || pay.XLSXKeyOf(oct) == octKey {
+		t.Error("October's workbook was not rewritten after its data changed")
+	}
+}

@@ -5,7 +5,9 @@ import (
 	"bufio"
 	"bytes"
 	"compress/flate"
+	"crypto/sha256"
 	"encoding/csv"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -169,9 +171,15 @@ func WriteJSON(w io.Writer, s *Sheet) error {
 // string cell, never as a formula, so a name such as "=HYPERLINK(...)"
 // stays text; numbers are numbers.
 func WriteXLSX(w io.Writer, s *Sheet) error {
+	key, err := XLSXKey(s)
+	if err != nil {
+		return err
+	}
 	f := excelize.NewFile()
 	defer f.Close()
-	f.SetZipWriter(newSortedZip)
+	f.SetZipWriter(func(w io.Writer) excelize.ZipWriter {
+		return &sortedZip{w: w, comment: key, parts: map[string]*bytes.Buffer{}}
+	})
 	bold, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
 	if err != nil {
 		return err
@@ -318,13 +326,38 @@ func WriteXLSX(w io.Writer, s *Sheet) error {
 // Parts are deflated at BestSpeed: a payroll workbook holds every input
 // row of every statement, and the default level took a third of the time.
 type sortedZip struct {
-	w     io.Writer
-	names []string
-	parts map[string]*bytes.Buffer
+	w       io.Writer
+	comment string
+	names   []string
+	parts   map[string]*bytes.Buffer
 }
 
-func newSortedZip(w io.Writer) excelize.ZipWriter {
-	return &sortedZip{w: w, parts: map[string]*bytes.Buffer{}}
+// xlsxVersion names what WriteXLSX writes: change it with any change to
+// the workbook's content or form, so that XLSXKey changes too.
+const xlsxVersion = "kam payroll xlsx 2"
+
+// XLSXKey identifies the workbook WriteXLSX writes for s: the SHA-256 of
+// xlsxVersion and of the sheet as JSON (every line with its inputs, the
+// run, the warnings). WriteXLSX stores it as the zip comment, so that a
+// caller can tell an existing file is the one it would write (XLSXKeyOf).
+func XLSXKey(s *Sheet) (string, error) {
+	h := sha256.New()
+	io.WriteString(h, xlsxVersion+"\n")
+	if err := json.NewEncoder(h).Encode(s); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// XLSXKeyOf reads the key WriteXLSX stored in the workbook at path ("" when
+// there is no such file or it has none).
+func XLSXKeyOf(path string) string {
+	r, err := zip.OpenReader(path)
+	if err != nil {
+		return ""
+	}
+	defer r.Close()
+	return r.Comment
 }
 
 func (z *sortedZip) Create(name string) (io.Writer, error) {
@@ -353,6 +386,9 @@ func (z *sortedZip) Close() error {
 		if _, err := f.Write(z.parts[name].Bytes()); err != nil {
 			return err
 		}
+	}
+	if err := zw.SetComment(z.comment); err != nil {
+		return err
 	}
 	return zw.Close()
 }

@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -157,5 +159,31 @@ func TestWriteXLSXDeterministic(t *testing.T) {
 		} else if !bytes.Equal(first, b.Bytes()) {
 			t.Fatalf("WriteXLSX run %d gave other bytes than run 0", i)
 		}
+	}
+}
+
+// The workbook carries its key: the same sheet gives the same key, a sheet
+// that differs only in a name (left out of the inputs hash) another one.
+func TestXLSXKey(t *testing.T) {
+	s := &pay.Sheet{Period: period("2026-10"), Status: pay.StatusOpen, AsOf: date("2026-10-31"),
+		Lines: []*pay.Line{{Kind: pay.KindPay, Period: period("2026-10"), ManagerID: "M01", Name: "Анна", VariablePay: d("100.00")}}}
+	path := filepath.Join(t.TempDir(), "p.xlsx")
+	var b bytes.Buffer
+	if err := pay.WriteXLSX(&b, s); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	key, _ := pay.XLSXKey(s)
+	if got := pay.XLSXKeyOf(path); got != key || key == "" {
+		t.Errorf("XLSXKeyOf = %q, want XLSXKey %q", got, key)
+	}
+	s.Lines[0].Name = "Анна Петровна"
+	if k2, _ := pay.XLSXKey(s); k2 == key {
+		t.Error("a renamed manager keeps the workbook key")
+	}
+	if got := pay.XLSXKeyOf(filepath.Join(t.TempDir(), "none.xlsx")); got != "" {
+		t.Errorf("XLSXKeyOf(missing) = %q", got)
 	}
 }
