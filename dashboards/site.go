@@ -77,6 +77,11 @@ func RenderSite(ctx context.Context, db *sql.DB, dir string, opt Options) error 
 	if err != nil {
 		return err
 	}
+	if d.Pay == nil {
+		if d.Pay, err = directorPay(ctx, db, d, opt.Compensation); err != nil {
+			return err
+		}
+	}
 	ids, err := reports.ManagerIDs(ctx, db, params)
 	if err != nil {
 		return err
@@ -150,6 +155,11 @@ func RenderDirector(ctx context.Context, db *sql.DB, path string, opt Options) e
 	d, err := reports.LoadDirector(ctx, db, reports.Params{AsOf: opt.AsOf, Period: opt.Period})
 	if err != nil {
 		return err
+	}
+	if d.Pay == nil {
+		if d.Pay, err = directorPay(ctx, db, d, opt.Compensation); err != nil {
+			return err
+		}
 	}
 	p, err := directorPage(d, lang, nil)
 	if err != nil {

@@ -63,9 +63,11 @@ inactive, discount breaches) and the segment forecasts.`,
 				asOf = end
 			}
 			var data []byte
+			// Pay of a month kam build did not write pay_gap_value for is computed from the plans.
+			opt := dashboards.Options{Lang: lang, AsOf: asOf, Period: period, Compensation: c.Resolve(c.Compensation)}
 			switch format {
 			case "xlsx":
-				d, err := reports.LoadDirector(cmd.Context(), db, reports.Params{AsOf: asOf, Period: period})
+				d, err := dashboards.LoadDirector(cmd.Context(), db, opt)
 				if err != nil {
 					return err
 				}
@@ -87,7 +89,7 @@ inactive, discount breaches) and the segment forecasts.`,
 				}
 				defer os.RemoveAll(tmp)
 				page := filepath.Join(tmp, "director.html")
-				if err := dashboards.RenderDirector(cmd.Context(), db, page, dashboards.Options{Lang: lang, AsOf: asOf, Period: period}); err != nil {
+				if err := dashboards.RenderDirector(cmd.Context(), db, page, opt); err != nil {
 					return err
 				}
 				if data, err = browsercheck.PDF(cmd.Context(), page); err != nil {
