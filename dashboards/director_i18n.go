@@ -45,7 +45,7 @@ var directorMessages = map[string][2]string{
 	"panel.pay_all":            {"Стоимость невыполнения плана", "Cost of the shortfalls"},
 	"panel.pay_all_note":       {"на столько выросла бы оплата, если бы все планы были выполнены", "what pay would rise by if every target were met"},
 	"panel.pay_gap":            {"Недобор", "Shortfall"},
-	"panel.pay_none":           {"Нет расчёта оплаты за период: его пишет kam build при наличии compensation.yaml за месяц даты данных.", "No pay figures for the period: kam build writes them for the month of its as-of date when there is a compensation.yaml."},
+	"panel.pay_none":           {"Нет расчёта оплаты за период: нет compensation.yaml или ни у кого из КАМ нет плана оплаты на этот месяц.", "No pay figures for the period: there is no compensation.yaml, or no KAM has a pay plan for the month."},
 	"panel.pay_note":           {"%s, по данным на %s. Бюджет — целевая переменная часть с учётом отработанных дней. Столбцы по показателям — сколько добавило бы выполнение плана только по этому показателю; с учётом ограничений и условий их сумма может отличаться от общей стоимости.", "%s, from data as of %s. Budget: the variable target prorated by days employed. Columns by KPI: what meeting that target alone would add; with caps and gates their sum can differ from the total."},
 	"panel.alerts":             {"Сигналы", "Alerts"},
 	"panel.alerts_credit":      {"Превышен кредитный лимит или просрочка сверх допустимой", "Over the credit limit or overdue beyond tolerance"},

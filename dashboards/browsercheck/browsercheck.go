@@ -246,14 +246,7 @@ func checkPage(bctx context.Context, file string) (pageResult, error) {
 	if err := chromedp.Do(tctx, chromedp.Sleep(300*time.Millisecond)); err != nil {
 		return res, err
 	}
-	counts, err := chromedp.Run(tctx, chromedp.Evaluate[[]int](`(function () {
-        var divs = Array.from(document.querySelectorAll('.chart'));
-        var drawn = divs.filter(function (d) {
-            var c = d.querySelector('canvas');
-            return c && c.width > 0 && c.height > 0 && typeof echarts !== 'undefined' && echarts.getInstanceByDom(d);
-        });
-        return [divs.length, drawn.length];
-    })()`))
+	counts, err := chromedp.Run(tctx, chromedp.Evaluate[[]int](drawnScript))
 	if err != nil {
 		return res, err
 	}
@@ -268,7 +261,19 @@ func checkPage(bctx context.Context, file string) (pageResult, error) {
 	return res, nil
 }
 
-// PDF prints a page with Chromium's print-to-PDF, honouring its @page CSS.
+// drawnScript counts the page's chart elements and those holding a drawn
+// ECharts canvas.
+const drawnScript = `(function () {
+        var divs = Array.from(document.querySelectorAll('.chart'));
+        var drawn = divs.filter(function (d) {
+            var c = d.querySelector('canvas');
+            return c && c.width > 0 && c.height > 0 && typeof echarts !== 'undefined' && echarts.getInstanceByDom(d);
+        });
+        return [divs.length, drawn.length];
+    })()`
+
+// PDF prints a page with Chromium's print-to-PDF, honouring its @page CSS,
+// after checking that every chart on it has drawn.
 func PDF(ctx context.Context, file string) ([]byte, error) {
 	bctx, cancel, err := Browser(ctx)
 	if err != nil {
@@ -284,6 +289,14 @@ func PDF(ctx context.Context, file string) ([]byte, error) {
 	// charts print at the width they were drawn at.
 	if err := chromedp.Do(bctx, chromedp.EmulateViewport(1032, 730), chromedp.Navigate("file://"+abs), chromedp.Sleep(300*time.Millisecond)); err != nil {
 		return nil, err
+	}
+	// Every chart must be on the page before it is printed.
+	counts, err := chromedp.Run(bctx, chromedp.Evaluate[[]int](drawnScript))
+	if err != nil {
+		return nil, err
+	}
+	if counts[1] < counts[0] {
+		return nil, fmt.Errorf("%d of %d charts did not draw", counts[0]-counts[1], counts[0])
 	}
 	return chromedp.Run(bctx, chromedp.PrintToPDF(chromedp.PDFPreferCSSPageSize(), chromedp.PDFPrintBackground()))
 }
