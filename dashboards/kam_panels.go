@@ -258,6 +258,9 @@ func kamPanels(k *reports.KAM, lang string) (template.HTML, []chart, error) {
 		if cl, ok := x.Classes[c.ClientID]; ok && cl.Class != "" {
 			r.Class, r.Prev, r.Changed = cl.Class, cl.Prev, cl.Changed && cl.Prev != ""
 		}
+		if len(byClient[c.ClientID]) == 0 {
+			continue // nothing in 12 months: the clients table shows the last shipment
+		}
 		for _, m := range x.Months {
 			r.Cells = append(r.Cells, thousands(byClient[c.ClientID][m.Format("2006-01")], lang))
 		}
@@ -288,7 +291,7 @@ func kamPanels(k *reports.KAM, lang string) (template.HTML, []chart, error) {
 		if a.Bought {
 			catTotal[a.Category] = catTotal[a.Category].Add(a.NetSales12.Decimal)
 		}
-		if a.Gap {
+		if a.Gap && len(gaps) < maxGaps {
 			gaps = append(gaps, gap{ID: a.ClientID, Name: a.Name, Category: a.Category, Penetration: fmtPct(a.Penetration, lang),
 				Potential: fmtKPI("sales", a.Potential, lang)})
 		}
@@ -445,7 +448,18 @@ func kamPanels(k *reports.KAM, lang string) (template.HTML, []chart, error) {
 		Rows              []fcRow
 	}
 	var forecasts []fcView
-	for i, f := range x.Forecasts {
+	// The segments in the order of own sales (k.Clients is largest first);
+	// the first maxForecastCharts get a chart, the rest their table, so
+	// that the page draws quickly.
+	rank := map[string]int{}
+	for _, c := range k.Clients {
+		if _, ok := rank[c.Segment]; !ok {
+			rank[c.Segment] = len(rank)
+		}
+	}
+	fcs := append([]reports.SegmentForecast(nil), x.Forecasts...)
+	sort.SliceStable(fcs, func(i, j int) bool { return rank[fcs[i].Segment] < rank[fcs[j].Segment] })
+	for i, f := range fcs {
 		v := fcView{Segment: f.Segment}
 		if f.HasAccuracy {
 			v.Accuracy = fmt.Sprintf(tr(lang, "kam.accuracy"), label(f.Model), decimalText(f.MASE, 2, lang), decimalText(f.Bias*100, 1, lang)+numFormat(lang).PercentSuffix)
@@ -462,6 +476,11 @@ func kamPanels(k *reports.KAM, lang string) (template.HTML, []chart, error) {
 					Lo80: fmtKPI("sales", p.Lo80, lang), Hi80: fmtKPI("sales", p.Hi80, lang), Lo95: fmtKPI("sales", p.Lo95, lang),
 					Hi95: fmtKPI("sales", p.Hi95, lang), Override: fmtKPI("sales", p.Override, lang)})
 			}
+		}
+		if i >= maxForecastCharts {
+			v.Accuracy = tr(lang, "kam.table_only") + " " + v.Accuracy
+			forecasts = append(forecasts, v)
+			continue
 		}
 		js, err := optionJSON(forecastOption(f, lang))
 		if err != nil {
@@ -488,6 +507,13 @@ func kamPanels(k *reports.KAM, lang string) (template.HTML, []chart, error) {
 	}
 	return template.HTML(b.String()), out, nil
 }
+
+// maxGaps is how many assortment gaps a KAM's page lists, the largest
+// potential first (the sales table marks every one).
+const maxGaps = 25
+
+// maxForecastCharts is how many segment forecasts a KAM's page draws.
+const maxForecastCharts = 3
 
 // forecastOption is a segment's actuals and forecast, with the 80 % and 95 %
 // intervals as stacked bands (a transparent lower bound plus the width)
