@@ -126,8 +126,14 @@ func TestDemoRendersInChromium(t *testing.T) {
 			return err
 		})
 	}
-	if len(all) < 2*(2+4) {
-		t.Errorf("demo wrote %d pages, want at least landing, director and 4 KAM pages per language: %v", len(all), all)
+	if len(all) < 2*(2+4+1) {
+		t.Errorf("demo wrote %d pages, want at least landing, director, 4 KAM pages and HR per language: %v", len(all), all)
+	}
+	// HR: the pay sheets with the payroll workbook of each month beside them.
+	for _, f := range []string{"index.html", "payroll-2026-01.xlsx", "payroll-2026-10.xlsx"} {
+		if _, err := os.Stat(filepath.Join(dir, "site", "hr", f)); err != nil {
+			t.Errorf("kam demo did not write hr/%s", f)
+		}
 	}
 	checkInBrowser(t, all)
 
