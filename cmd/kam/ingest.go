@@ -19,7 +19,35 @@ per file. Files whose bytes were loaded before (under any name) are skipped.
 Rows that fail typing go to the quarantine with file, line and reason
 (` + "`kam export quarantine`" + `); a later row with the same key replaces the earlier one.
 A file that fails (unknown column, unreadable) is reported and not recorded,
-so the fixed file loads next time; the other files still load (exit code 3).`,
+so the fixed file loads next time; the other files still load (exit code 3).
+Each file prints read = loaded + replaced + quarantined + filtered; the same
+counts stay in ` + "`kam export load_runs`" + `.
+
+A source in kam.yaml maps an export onto a canonical entity
+(docs/data-contract.md lists the entities and fields):
+
+  sources:
+    - name: erp_orders              # unique
+      entity: order_lines
+      files: inbox/erp/*.csv        # glob, relative to kam.yaml
+      format: csv                   # csv tsv xlsx json ndjson parquet 1c-bank camt053 postgres http
+      encoding: windows-1251        # utf-8 (default), utf-16le/be, koi8-r; gzip is detected
+      delimiter: ";"
+      decimal: ","
+      thousands: " "                # the no-break space Excel writes works too
+      date_format: "%d.%m.%Y"
+      columns:                      # canonical field: source column or {expr: SQL}
+        order_id: Номер
+        qty: {expr: "coalesce(Количество, 0)"}
+      filter: "Статус <> 'Черновик'" # rows it drops count as filtered
+      schedule: "*/15 * * * *"      # for kam schedule
+      archive: done/erp             # move loaded files here
+
+Other keys: header/names (header-less files), nulls, sheet (xlsx),
+records (json path), dsn/dsn_env/query/watermark (postgres),
+url/token_env/paginate/page_param/cursor/max_pages/timeout (http).
+Bank statements (1c-bank, camt053) need company.inn: payments to it become
+payments, matched to clients by INN; outgoing ones are counted and skipped.`,
 		Example: "  kam ingest\n  kam ingest order_lines payments",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			c, err := a.loadConfig()
