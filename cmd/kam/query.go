@@ -78,6 +78,12 @@ instead of read as built; the warehouse is not changed.`,
 				if err != nil {
 					return err
 				}
+				switch args[0] {
+				case "segment_forecast", "pay_gap_value":
+					// computed in Go by kam build, for the build's as-of date only
+					return withCode(exitUsage, fmt.Errorf("export %s --as-of %s: %s is computed by kam build for its as-of date; run `kam build --as-of %s`, then export it without --as-of",
+						args[0], asOf, args[0], asOf))
+				}
 				q, err = models.QueryAsOf(cmd.Context(), db, args[0], modelOptions(c, d))
 				if err != nil {
 					return withCode(exitUsage, fmt.Errorf("export %s --as-of %s: %w", args[0], asOf, err))
