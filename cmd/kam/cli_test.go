@@ -138,6 +138,10 @@ func TestDemoRendersInChromium(t *testing.T) {
 	checkInBrowser(t, all)
 
 	cfg := filepath.Join(dir, "kam.yaml")
+	// HR's months up to two before the as-of month are locked by the demo.
+	if code, _, stderr := kam(t, "--config", cfg, "pay", "--period", "2026-08"); code != 0 || !strings.Contains(stderr, "locked in run") {
+		t.Errorf("kam pay --period 2026-08 after the demo: exit %d, want a locked sheet: %s", code, stderr)
+	}
 	// The demo walks the real path: the 1C order export carries a few bad
 	// rows, quarantined with their file and line.
 	code, stdout, stderr = kam(t, "--config", cfg, "export", "quarantine", "--format", "csv")

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -12,6 +14,7 @@ import (
 
 	"github.com/kam-analytics/kam/cmd/kam/internal/config"
 	"github.com/kam-analytics/kam/ingest/gen"
+	"github.com/kam-analytics/kam/models/pay"
 )
 
 var zeroTime time.Time
@@ -36,6 +39,11 @@ in windows-1251 with ";" and decimal commas (a few bad rows among them, see
 to clients by INN, clients and activities as an XLSX CRM export, deals as
 NDJSON from an API, all mapped onto the canonical entities in kam.yaml.
 --real-formats=false writes canonical CSV instead.
+
+HR's side is played too: the pay runs of the year up to two months before
+the as-of month are locked, then a late credit note for the last locked month
+is ingested, so the HR page shows locked sheets and the adjustment the late
+data makes in the next open month (` + "`kam pay --period`" + `).
 
 A folder made by an earlier demo is replaced; any other non-empty folder is
 left alone.`,
@@ -78,6 +86,12 @@ left alone.`,
 			if err != nil {
 				return err
 			}
+			if err := a.demoPayRuns(cmd.Context(), c, res.AsOf); err != nil {
+				return fmt.Errorf("demo pay runs: %w", err)
+			}
+			if res, err = a.build(cmd.Context(), c, res.AsOf, false); err != nil {
+				return err
+			}
 			site := c.Resolve(c.Site)
 			other := map[string]string{"ru": "en", "en": "ru"}[lang]
 			if err := a.render(cmd.Context(), c, site, lang, res.AsOf); err != nil {
@@ -101,6 +115,64 @@ left alone.`,
 	f.BoolVar(&opt.Hostile, "hostile", false, "give some clients hostile names to see that they stay text")
 	f.BoolVar(&realFormats, "real-formats", true, "deliver orders, payments, clients and activities as a 1C export, bank statements, an XLSX CRM export and NDJSON, ingested through mappings")
 	return cmd
+}
+
+// demoPayRuns plays HR's month: the months of the year up to two before
+// the as-of month are paid and locked, then a credit note for a locked
+// month arrives late. The next build leaves the locked sheets as they were
+// and the difference shows as an adjustment in the next open month.
+func (a *app) demoPayRuns(ctx context.Context, c *config.Config, asOf time.Time) error {
+	if !isRegularFile(c.Resolve(c.Compensation)) {
+		return nil
+	}
+	plans, err := a.payPlans(c)
+	if err != nil {
+		return err
+	}
+	db, err := a.openWarehouse(ctx, c, false)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	last := pay.PeriodOf(asOf).Prev().Prev()
+	locked := 0
+	for p := pay.PeriodOf(time.Date(asOf.Year(), 1, 1, 0, 0, 0, 0, time.UTC)); !last.Before(p); p = p.Next() {
+		if _, err := pay.Lock(ctx, db, plans, p, pay.LockOptions{Now: a.now, Actor: "hr (kam demo)"}); err != nil {
+			return fmt.Errorf("lock %s: %w", p, err)
+		}
+		locked++
+	}
+	if locked == 0 {
+		return nil
+	}
+	// The late credit note: a quarter of the largest line shipped in the last locked month.
+	var clientID, sku, orderID, qty, amount string
+	err = db.QueryRowContext(ctx, `
+		SELECT client_id, sku, order_id,
+			greatest(1, floor(shipped_qty / 4))::VARCHAR,
+			(greatest(1, floor(shipped_qty / 4)) * price)::DECIMAL(18, 2)::VARCHAR
+		FROM main.order_lines
+		WHERE shipped_on BETWEEN ? AND ? AND shipped_qty >= 1
+		ORDER BY shipped_qty * price DESC, order_id, line_no
+		LIMIT 1`, last.Start(), last.End()).Scan(&clientID, &sku, &orderID, &qty, &amount)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	returned := last.End()
+	file := filepath.Join(c.Dir(), "inbox", "returns", "returns_late_"+returned.Format("2006-01-02")+".csv")
+	csv := "return_id,return_date,client_id,invoice_id,sku,qty,amount,reason\n" +
+		fmt.Sprintf("RET-LATE-%s,%s,%s,,%s,%s,%s,credit note for %s received after the pay run\n",
+			last, returned.Format("2006-01-02"), clientID, sku, qty, amount, orderID)
+	if err := os.WriteFile(file, []byte(csv), 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stdout, "demo: pay runs locked for %d month(s) up to %s; a late credit note for %s arrived (%s)\n", locked, last, last, filepath.Base(file))
+	db.Close()
+	_, err = a.ingest(ctx, c, []string{"returns"}, false)
+	return err
 }
 
 func prepareDemoDir(dir string) error {
