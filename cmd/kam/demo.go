@@ -137,7 +137,11 @@ func (a *app) demoPayRuns(ctx context.Context, c *config.Config, asOf time.Time)
 	last := pay.PeriodOf(asOf).Prev().Prev()
 	locked := 0
 	for p := pay.PeriodOf(time.Date(asOf.Year(), 1, 1, 0, 0, 0, 0, time.UTC)); !last.Before(p); p = p.Next() {
-		if _, err := pay.Lock(ctx, db, plans, p, pay.LockOptions{Now: a.now, Actor: "hr (kam demo)"}); err != nil {
+		// HR locks a month on the 5th of the next one, 10:00: the demo's
+		// dates follow its data, not the clock.
+		lockedAt := p.Next().Start().AddDate(0, 0, 4).Add(10 * time.Hour)
+		opt := pay.LockOptions{Now: func() time.Time { return lockedAt }, Actor: "hr (kam demo)"}
+		if _, err := pay.Lock(ctx, db, plans, p, opt); err != nil {
 			return fmt.Errorf("lock %s: %w", p, err)
 		}
 		locked++
