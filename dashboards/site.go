@@ -86,15 +86,16 @@ func RenderSite(ctx context.Context, db *sql.DB, dir string, opt Options) error 
 	if err != nil {
 		return err
 	}
-	// KAM pages are independent: one worker per core reads and writes them
-	// (most of the time is DuckDB preparing and running small queries).
+	// Every KAM's page is read at once (one query per panel: preparing
+	// queries was most of the time when each page read its own), then one
+	// worker per core lays out and writes the pages.
+	ks, err := reports.LoadKAMs(ctx, db, params, ids)
+	if err != nil {
+		return err
+	}
 	kams := make([]managerRow, len(ids))
 	err = forEach(ctx, len(ids), func(i int) error {
-		id := ids[i]
-		k, err := reports.LoadKAM(ctx, db, params, id)
-		if err != nil {
-			return err
-		}
+		id, k := ids[i], ks[i]
 		p, err := kamPage(k, lang)
 		if err != nil {
 			return err

@@ -2,6 +2,7 @@ package reports_test
 
 import (
 	"context"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -133,5 +134,40 @@ func TestLoadKAMPanels(t *testing.T) {
 	// C09 HoReCa, C10 Стройка, C13 Розница.
 	if got := strings.Join(segs, " "); got != "HoReCa Розница Стройка" {
 		t.Errorf("forecast segments %q", got)
+	}
+}
+
+// LoadKAMs reads every page at once; each page must be what reading that
+// manager alone gives (no row of another manager, none lost).
+func TestLoadKAMsIsLoadKAMOfEach(t *testing.T) {
+	for name, fixture := range map[string][]string{"company": {reportstest.Company}, "synthetic": {reportstest.Synthetic(7, 60)}} {
+		t.Run(name, func(t *testing.T) {
+			db := reportstest.Open(t, fixture...)
+			ctx := context.Background()
+			p := reports.Params{AsOf: reportstest.AsOf}
+			ids, err := reports.ManagerIDs(ctx, db, p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			all, err := reports.LoadKAMs(ctx, db, p, append(ids, ids[0]))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(all) != len(ids)+1 || all[len(ids)] != all[0] {
+				t.Fatalf("%d pages for %d ids", len(all), len(ids)+1)
+			}
+			for i, id := range ids {
+				one, err := reports.LoadKAM(ctx, db, p, id)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !reflect.DeepEqual(one, all[i]) {
+					t.Errorf("%s: LoadKAMs differs from LoadKAM", id)
+				}
+				if all[i].Manager.ID != id {
+					t.Errorf("page %d is of %s, want %s", i, all[i].Manager.ID, id)
+				}
+			}
+		})
 	}
 }
