@@ -105,7 +105,7 @@ func writePayroll(ctx context.Context, dir string, ps []hrPeriod) error {
 			return nil
 		}
 		var b bytes.Buffer
-		if err := pay.WriteXLSX(&b, p.Sheet); err != nil {
+		if err := pay.WriteXLSXKeyed(&b, p.Sheet, key); err != nil {
 			return fmt.Errorf("payroll of %s: %w", p.Period, err)
 		}
 		return os.WriteFile(path, b.Bytes(), 0o644)

@@ -175,6 +175,13 @@ func WriteXLSX(w io.Writer, s *Sheet) error {
 	if err != nil {
 		return err
 	}
+	return WriteXLSXKeyed(w, s, key)
+}
+
+// WriteXLSXKeyed is WriteXLSX for a caller that has the sheet's key
+// already (XLSXKey(s), to compare with a workbook on disk): it writes the
+// same bytes without encoding the sheet a second time.
+func WriteXLSXKeyed(w io.Writer, s *Sheet, key string) error {
 	f := excelize.NewFile()
 	defer f.Close()
 	f.SetZipWriter(func(w io.Writer) excelize.ZipWriter {
