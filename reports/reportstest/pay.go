@@ -4,9 +4,10 @@ package reportstest
 // benchmarks of the HR page with a compensation file: staging views over
 // the canonical tables, monthly targets for January–October 2026 (sales:
 // the month's net sales × 0.9–1.05; active clients: 90 % of own clients;
-// new clients: 1), sales events one per client, month and category (a view,
-// so that every month's read runs it, as in a built warehouse), first
-// shipments of every 25th client in 2026 and the build.
+// new clients: 1), sales events nine per client, month and category (≈ 900
+// per KAM and month, as many as kam gen gives for 50 KAMs and 2,500
+// clients; a view, so that every month's read runs it, as in a built
+// warehouse), first shipments of every 25th client in 2026 and the build.
 const SyntheticPay = `
 CREATE SCHEMA IF NOT EXISTS staging;
 CREATE SCHEMA IF NOT EXISTS core;
@@ -28,10 +29,10 @@ SELECT manager_id, 'active_clients', strftime(month, '%Y-%m'), round(clients * 0
 UNION ALL
 SELECT manager_id, 'new_clients', strftime(month, '%Y-%m'), 1 FROM m;
 CREATE VIEW core.core_sales_events AS
-SELECT manager_id, 'shipment' AS event_kind, month + 9 AS event_date,
-    'ORD-' || client_id || '-' || strftime(month, '%Y%m') || '/' || CASE category WHEN 'Крепёж' THEN 1 ELSE 2 END AS event_id,
-    client_id, category AS sku, qty_shipped AS qty, net_sales AS amount
-FROM marts.sales_monthly WHERE month >= DATE '2026-01-01' AND manager_id <> '';
+SELECT manager_id, 'shipment' AS event_kind, month + (2 * n)::INTEGER AS event_date,
+    'ORD-' || client_id || '-' || strftime(month, '%Y%m') || '-' || n || '/' || CASE category WHEN 'Крепёж' THEN 1 ELSE 2 END AS event_id,
+    client_id, category || ' ' || n AS sku, round(qty_shipped / 9, 0)::DECIMAL(18,4) AS qty, round(net_sales / 9, 2)::DECIMAL(18,2) AS amount
+FROM marts.sales_monthly, range(1, 10) AS l(n) WHERE month >= DATE '2026-01-01' AND manager_id <> '';
 CREATE TABLE core.core_client_first_shipment AS
 SELECT a.client_id, a.manager_id, DATE '2026-01-05' + to_months(((substr(a.client_id, 2)::INTEGER // 25) % 10)::INTEGER) AS first_shipped_on,
     DATE '2026-01-01' + to_months(((substr(a.client_id, 2)::INTEGER // 25) % 10)::INTEGER) AS first_month
