@@ -536,9 +536,9 @@ func (b *kamBatch) loadPanels(p Params, period string, end time.Time) error {
 	seen := map[string]bool{}
 	for _, k := range b.byID {
 		for _, c := range k.Clients {
-			if c.Segment != "" && !seen[c.Segment] {
-				seen[c.Segment] = true
-				segments = append(segments, c.Segment)
+			if seg := forecastSegment(c.Segment); !seen[seg] {
+				seen[seg] = true
+				segments = append(segments, seg)
 			}
 		}
 	}
@@ -550,7 +550,7 @@ func (b *kamBatch) loadPanels(p Params, period string, end time.Time) error {
 	for _, k := range b.byID {
 		own := map[string]bool{}
 		for _, c := range k.Clients {
-			own[c.Segment] = c.Segment != ""
+			own[forecastSegment(c.Segment)] = true
 		}
 		for _, f := range all {
 			if own[f.Segment] {
@@ -559,6 +559,15 @@ func (b *kamBatch) loadPanels(p Params, period string, end time.Time) error {
 		}
 	}
 	return nil
+}
+
+// forecastSegment is the segment_forecast series of a client's segment:
+// clients without one are forecast together as "(none)" (models/forecast/mart.None).
+func forecastSegment(segment string) string {
+	if segment == "" {
+		return "(none)"
+	}
+	return segment
 }
 
 // loadReceivablePanels reads ageing, overdue documents and credit control
