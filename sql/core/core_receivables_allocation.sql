@@ -25,14 +25,14 @@ bucket_labels as (
     select * from core.core_ageing_buckets
 ),
 
+-- the credit that settles an invoice (at most one: each later credit finds it paid up)
 settled as (
     select
         'invoice' as document_kind,
         invoice_id as document_id,
-        min(effective_date) as settled_on
+        effective_date as settled_on
     from applications
     where settles_invoice
-    group by invoice_id
 ),
 
 -- named credits that paid part of an invoice (before it was settled, if ever)
@@ -60,17 +60,17 @@ candidates as (
         and debits.settled_on > dates.as_of
 ),
 
+-- per snapshot, what those credits had applied to their invoice by then (joined to the unsettled debits below;
+-- computed from the credits, far fewer than the debits times the snapshots)
 partly_paid as (
     select
-        candidates.as_of,
-        candidates.document_kind,
-        candidates.document_id,
+        dates.as_of,
+        'invoice' as document_kind,
+        partial.invoice_id as document_id,
         max(partial.applied_total) as applied_total
-    from candidates
-    join partial
-        on partial.invoice_id = candidates.document_id
-        and partial.effective_date <= candidates.as_of
-    where candidates.document_kind = 'invoice'
+    from partial
+    join dates
+        on partial.effective_date <= dates.as_of
     group by all
 ),
 
