@@ -65,7 +65,7 @@ func LoadSegmentForecasts(ctx context.Context, db *sql.DB, segments []string) ([
 	if segments != nil && len(segments) == 0 {
 		return nil, nil
 	}
-	ok, err := forecastTableExists(ctx, db, "marts", "segment_forecast")
+	ok, err := tableExists(ctx, db, "marts", "segment_forecast")
 	if err != nil || !ok {
 		return nil, err
 	}
@@ -116,7 +116,7 @@ func LoadSegmentForecasts(ctx context.Context, db *sql.DB, segments []string) ([
 		return nil, nil
 	}
 
-	ok, err = forecastTableExists(ctx, db, "meta", "forecast_overrides")
+	ok, err = tableExists(ctx, db, "meta", "forecast_overrides")
 	if err != nil || !ok {
 		return out, err
 	}
@@ -164,13 +164,4 @@ func forecastSegmentFilter(segments []string) (string, []any) {
 		args[i] = s
 	}
 	return " WHERE segment IN (" + strings.TrimSuffix(strings.Repeat("?, ", len(segments)), ", ") + ")", args
-}
-
-func forecastTableExists(ctx context.Context, db *sql.DB, schema, name string) (bool, error) {
-	var n int
-	err := db.QueryRowContext(ctx, "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?", schema, name).Scan(&n)
-	if err != nil {
-		return false, fmt.Errorf("look for %s.%s: %w", schema, name, err)
-	}
-	return n > 0, nil
 }

@@ -2,14 +2,12 @@ package main
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/user"
 	"strings"
-	"time"
 
 	"github.com/shopspring/decimal"
 	"github.com/spf13/cobra"
@@ -192,7 +190,7 @@ func (a *app) forecastWarehouse(ctx context.Context, dim mart.Dim, segment strin
 		return err
 	}
 	defer db.Close()
-	asOf, err := forecastAsOf(ctx, db)
+	asOf, err := lastBuildAsOf(ctx, db)
 	if err != nil {
 		return err
 	}
@@ -239,14 +237,6 @@ func (a *app) forecastWrite(results []forecast.Result, format, out string) error
 	})
 }
 
-func forecastAsOf(ctx context.Context, db *sql.DB) (time.Time, error) {
-	d, err := lastBuildAsOf(ctx, db)
-	if err != nil {
-		return d, errors.New("no build yet: run `kam build` first")
-	}
-	return d, nil
-}
-
 func (a *app) forecastOverrideCmd() *cobra.Command {
 	var segment, period, value, comment, by string
 	cmd := &cobra.Command{
@@ -285,7 +275,7 @@ accuracy. kam forecast overrides lists them all.`,
 				return err
 			}
 			defer db.Close()
-			asOf, err := forecastAsOf(cmd.Context(), db)
+			asOf, err := lastBuildAsOf(cmd.Context(), db)
 			if err != nil {
 				return err
 			}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"time"
@@ -76,7 +77,7 @@ func lastBuildAsOf(ctx context.Context, db *sql.DB) (time.Time, error) {
 	var d sql.NullTime
 	err := db.QueryRowContext(ctx, "SELECT as_of FROM meta.builds ORDER BY build_id DESC LIMIT 1").Scan(&d)
 	if err != nil || !d.Valid {
-		return time.Time{}, fmt.Errorf("no build yet: run `kam build` before `kam render`")
+		return time.Time{}, errors.New("no build yet: run `kam build` first")
 	}
 	return d.Time, nil
 }

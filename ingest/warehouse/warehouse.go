@@ -250,3 +250,20 @@ func ScanStrings(rows *sql.Rows, limit int) ([]string, [][]string, int, error) {
 	}
 	return cols, out, n, rows.Err()
 }
+
+// RowQuerier is what TableExists needs: a *sql.DB, *sql.Conn or *sql.Tx.
+type RowQuerier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// TableExists reports whether schema.name is a table or view of the
+// warehouse. It reads the catalog, so it is safe inside a transaction (a
+// failed probe read would abort a DuckDB transaction).
+func TableExists(ctx context.Context, q RowQuerier, schema, name string) (bool, error) {
+	var n int
+	err := q.QueryRowContext(ctx, "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?", schema, name).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("look for %s.%s: %w", schema, name, err)
+	}
+	return n > 0, nil
+}

@@ -57,16 +57,10 @@ func (x *dec) Scan(v any) error {
 	return nil
 }
 
-func tableExists(ctx context.Context, q querier, schema, name string) (bool, error) {
-	var n int
-	err := q.QueryRowContext(ctx, "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?", schema, name).Scan(&n)
-	return n > 0, err
-}
-
 // builtAsOf is the as-of date of the last build.
 func builtAsOf(ctx context.Context, q querier) (time.Time, error) {
 	for _, t := range [][2]string{{"core", "core_sales_events"}, {"core", "core_active_clients"}, {"core", "core_client_first_shipment"}, {"staging", "stg_plans"}, {"staging", "stg_managers"}, {"meta", "builds"}} {
-		ok, err := tableExists(ctx, q, t[0], t[1])
+		ok, err := wh.TableExists(ctx, q, t[0], t[1])
 		if err != nil {
 			return time.Time{}, err
 		}
@@ -379,7 +373,7 @@ func loadReceivables(ctx context.Context, q querier, pi *periodInputs, start, en
 		}
 		return nil
 	}
-	ok, err := tableExists(ctx, q, "marts", "receivables_ageing")
+	ok, err := wh.TableExists(ctx, q, "marts", "receivables_ageing")
 	if err != nil {
 		return err
 	}
@@ -467,7 +461,7 @@ func loadReceivables(ctx context.Context, q querier, pi *periodInputs, start, en
 // loadOpenItems attaches the open invoices of marts.receivables_open_invoices
 // at the ageing date to their clients' receivables, for statements.
 func loadOpenItems(ctx context.Context, q querier, pi *periodInputs, at time.Time) error {
-	ok, err := tableExists(ctx, q, "marts", "receivables_open_invoices")
+	ok, err := wh.TableExists(ctx, q, "marts", "receivables_open_invoices")
 	if err != nil || !ok {
 		return err
 	}

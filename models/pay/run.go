@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/shopspring/decimal"
+
+	wh "github.com/kam-analytics/kam/ingest/warehouse"
 )
 
 // Tables pay keeps in the warehouse:
@@ -103,7 +105,7 @@ func (r *Run) Plans() (*Plans, error) { return plansFromJSON([]byte(r.plansJSON)
 func Runs(ctx context.Context, db *sql.DB) ([]*Run, error) { return runs(ctx, db, "") }
 
 func runs(ctx context.Context, q querier, where string) ([]*Run, error) {
-	ok, err := tableExists(ctx, q, "meta", "pay_runs")
+	ok, err := wh.TableExists(ctx, q, "meta", "pay_runs")
 	if err != nil || !ok {
 		return nil, err
 	}
@@ -180,7 +182,7 @@ func runLines(ctx context.Context, q querier, runID int64) ([]*Line, error) {
 // locked runs already carry.
 func adjustedBefore(ctx context.Context, q querier, p Period) (map[string]decimal.Decimal, error) {
 	out := map[string]decimal.Decimal{}
-	ok, err := tableExists(ctx, q, "meta", "pay_lines")
+	ok, err := wh.TableExists(ctx, q, "meta", "pay_lines")
 	if err != nil || !ok {
 		return out, err
 	}

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kam-analytics/kam/ingest/warehouse"
 	"github.com/kam-analytics/kam/models/forecast"
 )
 
@@ -89,7 +90,7 @@ type querier interface {
 // with sales and runs to the last complete month; months without sales in
 // between are 0. Series are sorted by name.
 func Sales(ctx context.Context, q querier, dim Dim, segment string, asOf time.Time) ([]History, error) {
-	if ok, err := exists(ctx, q, "marts", "sales_monthly"); err != nil {
+	if ok, err := warehouse.TableExists(ctx, q, "marts", "sales_monthly"); err != nil {
 		return nil, err
 	} else if !ok {
 		return nil, fmt.Errorf("no marts.sales_monthly in the warehouse: run kam build first")
@@ -148,7 +149,7 @@ func Sales(ctx context.Context, q querier, dim Dim, segment string, asOf time.Ti
 
 // Segments lists the segments with sales in marts.sales_monthly, sorted.
 func Segments(ctx context.Context, q querier) ([]string, error) {
-	if ok, err := exists(ctx, q, "marts", "sales_monthly"); err != nil || !ok {
+	if ok, err := warehouse.TableExists(ctx, q, "marts", "sales_monthly"); err != nil || !ok {
 		return nil, err
 	}
 	rows, err := q.QueryContext(ctx, "SELECT DISTINCT "+segmentExpr+" AS s FROM marts.sales_monthly ORDER BY s")
@@ -165,15 +166,6 @@ func Segments(ctx context.Context, q querier) ([]string, error) {
 		out = append(out, s)
 	}
 	return out, rows.Err()
-}
-
-func exists(ctx context.Context, q querier, schema, name string) (bool, error) {
-	var n int
-	err := q.QueryRowContext(ctx, "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?", schema, name).Scan(&n)
-	if err != nil {
-		return false, fmt.Errorf("look for %s.%s: %w", schema, name, err)
-	}
-	return n > 0, nil
 }
 
 // Materialized says what Materialize wrote.

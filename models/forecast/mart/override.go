@@ -10,6 +10,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/kam-analytics/kam/ingest/warehouse"
 	"github.com/kam-analytics/kam/models/forecast"
 )
 
@@ -96,7 +97,7 @@ func RecordOverride(ctx context.Context, db *sql.DB, o Override, asOf time.Time)
 // Overrides lists every recorded override (the history), by segment, period
 // and time recorded; none when nothing was ever recorded.
 func Overrides(ctx context.Context, db *sql.DB) ([]Override, error) {
-	if ok, err := exists(ctx, db, "meta", "forecast_overrides"); err != nil || !ok {
+	if ok, err := warehouse.TableExists(ctx, db, "meta", "forecast_overrides"); err != nil || !ok {
 		return nil, err
 	}
 	rows, err := db.QueryContext(ctx, `SELECT segment, period, value::VARCHAR, coalesce(comment, ''), coalesce(author, ''), recorded_at
