@@ -1,8 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
+	"encoding/csv"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -125,13 +127,24 @@ func (a *app) demoPayRuns(ctx context.Context, c *config.Config, asOf time.Time)
 	if !isRegularFile(c.Resolve(c.Compensation)) {
 		return nil
 	}
+	wrote, err := a.demoLockAndCredit(ctx, c, asOf)
+	if err != nil || !wrote {
+		return err
+	}
+	_, err = a.ingest(ctx, c, []string{"returns"}, false)
+	return err
+}
+
+// demoLockAndCredit locks the pay runs and writes the late credit note into
+// the returns inbox; it reports whether it wrote one.
+func (a *app) demoLockAndCredit(ctx context.Context, c *config.Config, asOf time.Time) (bool, error) {
 	plans, err := a.payPlans(c)
 	if err != nil {
-		return err
+		return false, err
 	}
 	db, err := a.openWarehouse(ctx, c, false)
 	if err != nil {
-		return err
+		return false, err
 	}
 	defer db.Close()
 	last := pay.PeriodOf(asOf).Prev().Prev()
@@ -142,12 +155,12 @@ func (a *app) demoPayRuns(ctx context.Context, c *config.Config, asOf time.Time)
 		lockedAt := p.Next().Start().AddDate(0, 0, 4).Add(10 * time.Hour)
 		opt := pay.LockOptions{Now: func() time.Time { return lockedAt }, Actor: "hr (kam demo)"}
 		if _, err := pay.Lock(ctx, db, plans, p, opt); err != nil {
-			return fmt.Errorf("lock %s: %w", p, err)
+			return false, fmt.Errorf("lock %s: %w", p, err)
 		}
 		locked++
 	}
 	if locked == 0 {
-		return nil
+		return false, nil
 	}
 	// The late credit note: a quarter of the largest line shipped in the last locked month.
 	var clientID, sku, orderID, qty, amount string
@@ -160,23 +173,23 @@ func (a *app) demoPayRuns(ctx context.Context, c *config.Config, asOf time.Time)
 		ORDER BY shipped_qty * price DESC, order_id, line_no
 		LIMIT 1`, last.Start(), last.End()).Scan(&clientID, &sku, &orderID, &qty, &amount)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil
+		return false, nil
 	}
 	if err != nil {
-		return err
+		return false, err
 	}
-	returned := last.End()
-	file := filepath.Join(c.Dir(), "inbox", "returns", "returns_late_"+returned.Format("2006-01-02")+".csv")
-	csv := "return_id,return_date,client_id,invoice_id,sku,qty,amount,reason\n" +
-		fmt.Sprintf("RET-LATE-%s,%s,%s,,%s,%s,%s,credit note for %s received after the pay run\n",
-			last, returned.Format("2006-01-02"), clientID, sku, qty, amount, orderID)
-	if err := os.WriteFile(file, []byte(csv), 0o644); err != nil {
-		return err
+	returned := last.End().Format("2006-01-02")
+	var b bytes.Buffer
+	w := csv.NewWriter(&b)
+	w.Write([]string{"return_id", "return_date", "client_id", "invoice_id", "sku", "qty", "amount", "reason"})
+	w.Write([]string{"RET-LATE-" + last.String(), returned, clientID, "", sku, qty, amount, "credit note for " + orderID + " received after the pay run"})
+	w.Flush()
+	file := filepath.Join(c.Dir(), "inbox", "returns", "returns_late_"+returned+".csv")
+	if err := os.WriteFile(file, b.Bytes(), 0o644); err != nil {
+		return false, err
 	}
 	fmt.Fprintf(a.stdout, "demo: pay runs locked for %d month(s) up to %s; a late credit note for %s arrived (%s)\n", locked, last, last, filepath.Base(file))
-	db.Close()
-	_, err = a.ingest(ctx, c, []string{"returns"}, false)
-	return err
+	return true, nil
 }
 
 func prepareDemoDir(dir string) error {
