@@ -187,6 +187,12 @@ Retail,2026-11,forecast,60.00,23.75,96.25,4.56,115.44,Naive,,,2026-10-20
 		t.Errorf("forecast months per segment:\n%s; want 12 each, to 2027-09", counts)
 	}
 
+	// The mart is computed by the build for its date; another date says how to get it.
+	if code, _, stderr := kam(t, "--config", cfg, "export", "segment_forecast", "--as-of", "2026-09-30"); code != exitUsage ||
+		!strings.Contains(stderr, "run `kam build --as-of 2026-09-30`") {
+		t.Errorf("export segment_forecast --as-of: exit %d, %s", code, stderr)
+	}
+
 	code, stdout, stderr := kam(t, "--config", cfg, "forecast", "--by", "segment", "--horizon", "1")
 	if code != 0 || stdout != forecastHeader+"HoReCa,2026-10,150,133.0467,166.9533,124.0721,175.9279,Naive\nRetail,2026-10,60,34.369,85.631,20.8007,99.1993,Naive\n" ||
 		stderr != "forecast: net sales of 2 segment(s) to 2026-09 (as of 2026-10-20), 1 months ahead\n" {
