@@ -231,3 +231,17 @@ func TestReceivablesAsOfReadOnly(t *testing.T) {
 		"A 1100.00", "B 100.00", "C 600.00", "D 0.00", "E 240.00",
 	})
 }
+
+// The overdue tolerance is payment terms + overdue_grace_days: C1 (terms 14)
+// is 26 days old on 01-31, beyond 14 + 0 and 14 + 7 but within 14 + 30.
+func TestCreditControlGraceDays(t *testing.T) {
+	for _, c := range []struct {
+		grace int
+		want  string
+	}{{0, "C 14 true"}, {7, "C 21 true"}, {30, "C 44 false"}} {
+		db := loadFixture(t, "receivables")
+		grace := c.grace
+		build(t, db, models.Options{AsOf: date("2026-01-31"), OverdueGraceDays: &grace})
+		assertRows(t, db, "SELECT client_id, tolerance_days, is_beyond_tolerance FROM credit_control WHERE as_of = '2026-01-31' AND client_id = 'C'", []string{c.want})
+	}
+}
