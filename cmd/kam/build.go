@@ -84,8 +84,14 @@ func (a *app) build(ctx context.Context, c *config.Config, asOf time.Time, full 
 	if err != nil {
 		return nil, err
 	}
-	fmt.Fprintf(a.stdout, "build: %d models, %d checks passed, as of %s (%.1fs)\n",
-		len(res.Models), res.Checks, res.AsOf.Format("2006-01-02"), time.Since(start).Seconds())
+	incremental := 0
+	for _, m := range res.Models {
+		if m.Mode == models.ModeIncremental || m.Mode == models.ModeSkipped {
+			incremental++
+		}
+	}
+	fmt.Fprintf(a.stdout, "build: %d models (%d incremental or unchanged), %d checks passed, as of %s (%.1fs)\n",
+		len(res.Models), incremental, res.Checks, res.AsOf.Format("2006-01-02"), time.Since(start).Seconds())
 	// What closing each KAM's remaining gap is worth (marts.pay_gap_value), when there is a plan file.
 	if plans := c.Resolve(c.Compensation); isRegularFile(plans) {
 		m, err := pay.Materialize(ctx, db, plans, res.AsOf)

@@ -61,6 +61,13 @@ func TestInitIngestBuildExport(t *testing.T) {
 	if code, _, stderr := kam(t, "--config", cfg, "build", "--as-of", "2026-10-31"); code != 0 {
 		t.Fatalf("kam build: exit %d: %s", code, stderr)
 	}
+	// Nothing changed: the next build reuses what it built; --full recomputes all.
+	if code, stdout, _ := kam(t, "--config", cfg, "build", "--as-of", "2026-10-31"); code != 0 || strings.Contains(stdout, "(0 incremental or unchanged)") {
+		t.Errorf("second kam build: exit %d, %q; want models reused", code, stdout)
+	}
+	if code, stdout, _ := kam(t, "--config", cfg, "build", "--as-of", "2026-10-31", "--full"); code != 0 || !strings.Contains(stdout, "(0 incremental or unchanged)") {
+		t.Errorf("kam build --full: exit %d, %q; want every model recomputed", code, stdout)
+	}
 	code, stdout, _ = kam(t, "--config", cfg, "export", "quarantine")
 	if code != 0 || !strings.Contains(stdout, `qty ""abc"" is not a number`) || !strings.Contains(stdout, "order_lines/o.csv,3,qty") {
 		t.Errorf("kam export quarantine: exit %d:\n%s", code, stdout)
