@@ -3,24 +3,22 @@ package pay
 import (
 	"archive/zip"
 	"bufio"
-	"bytes"
-	"compress/flate"
 	"crypto/sha256"
 	"encoding/csv"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"sort"
+	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/shopspring/decimal"
-	"github.com/xuri/excelize/v2"
 
 	"github.com/kam-analytics/kam/reports"
+	"github.com/kam-analytics/kam/reports/xlsxwriter"
 )
 
 // Formats the sheet is exported in.
@@ -165,11 +163,11 @@ func WriteJSON(w io.Writer, s *Sheet) error {
 	return bw.Flush()
 }
 
-// WriteXLSX writes the payroll workbook with excelize's StreamWriter: a
-// sheet for the period, a statement sheet per manager with the explanation
-// lines, and a run sheet (status, hashes). Text is always written as a
-// string cell, never as a formula, so a name such as "=HYPERLINK(...)"
-// stays text; numbers are numbers.
+// WriteXLSX writes the payroll workbook: a sheet for the period, a
+// statement sheet per manager with the explanation lines, and a run sheet
+// (status, hashes). Text is always written as a string cell, never as a
+// formula, so a name such as "=HYPERLINK(...)" stays text; numbers are
+// numbers, written with the digits shown.
 func WriteXLSX(w io.Writer, s *Sheet) error {
 	key, err := XLSXKey(s)
 	if err != nil {
@@ -179,87 +177,58 @@ func WriteXLSX(w io.Writer, s *Sheet) error {
 }
 
 // WriteXLSXKeyed is WriteXLSX for a caller that has the sheet's key
-// already (XLSXKey(s), to compare with a workbook on disk): it writes the
-// same bytes without encoding the sheet a second time.
+// already (XLSXKey(s), to compare with a workbook on disk). The workbook
+// holds every input row of every statement (tens of thousands a month), so
+// it is streamed by reports/xlsxwriter rather than excelize: the HR page
+// writes one per month on every render.
 func WriteXLSXKeyed(w io.Writer, s *Sheet, key string) error {
-	f := excelize.NewFile()
-	defer f.Close()
-	f.SetZipWriter(func(w io.Writer) excelize.ZipWriter {
-		return &sortedZip{w: w, comment: key, parts: map[string]*bytes.Buffer{}}
-	})
-	bold, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
-	if err != nil {
-		return err
-	}
-	// Styles in a fixed order: their ids go into every cell, so the same
-	// sheet gives the same bytes.
-	styles := map[int32]int{}
-	for _, sf := range []struct {
-		places int32
-		format string
-	}{{0, "0"}, {2, "#,##0.00"}, {4, "0.0000"}} {
-		id, err := f.NewStyle(&excelize.Style{CustomNumFmt: &sf.format})
-		if err != nil {
-			return err
-		}
-		styles[sf.places] = id
+	xw := xlsxwriter.New(w, key)
+	bold := xw.Bold()
+	styles := map[int32]xlsxwriter.Style{
+		0: xw.NumberFormat("0"),
+		2: xw.NumberFormat("#,##0.00"),
+		4: xw.NumberFormat("0.0000"),
 	}
 	names := map[string]bool{}
-	first := true
-	newSheet := func(name string) (*excelize.StreamWriter, error) {
-		name = sheetName(name, names)
-		if first {
-			first = false
-			if err := f.SetSheetName("Sheet1", name); err != nil {
-				return nil, err
-			}
-		} else if _, err := f.NewSheet(name); err != nil {
-			return nil, err
-		}
-		return f.NewStreamWriter(name)
-	}
-	toCells := func(row []cell, style int) []any {
-		out := make([]any, len(row))
-		for i, c := range row {
+	cells := make([]xlsxwriter.Cell, 0, 32)
+	toCells := func(row []cell, style xlsxwriter.Style) []xlsxwriter.Cell {
+		cells = cells[:0]
+		for _, c := range row {
 			switch {
 			case c.isNum():
 				st, ok := styles[c.places]
 				if !ok {
 					st = styles[4]
 				}
-				out[i] = excelize.Cell{StyleID: st, Value: c.num.Round(c.places).InexactFloat64()}
+				cells = append(cells, xlsxwriter.Cell{Num: c.num.Round(c.places).String(), Style: st})
 			case c.text != "":
-				out[i] = excelize.Cell{StyleID: style, Value: c.text}
+				cells = append(cells, xlsxwriter.Cell{Text: c.text, Style: style})
+			default:
+				cells = append(cells, xlsxwriter.Cell{})
 			}
 		}
-		return out
+		return cells
 	}
-	writeRows := func(sw *excelize.StreamWriter, rows [][]cell, header []string, widths []float64) error {
-		for i, wd := range widths {
-			if err := sw.SetColWidth(i+1, i+1, wd); err != nil {
-				return err
-			}
+	writeSheet := func(name string, header []string, widths []float64, rows [][]cell) error {
+		sw, err := xw.NewSheet(sheetName(name, names), widths)
+		if err != nil {
+			return err
 		}
 		head := make([]cell, len(header))
 		for i, h := range header {
 			head[i] = txt(h)
 		}
-		if err := sw.SetRow("A1", toCells(head, bold)); err != nil {
+		if err := sw.Row(toCells(head, bold)...); err != nil {
 			return err
 		}
-		for r, row := range rows {
-			axis, _ := excelize.CoordinatesToCellName(1, r+2)
-			if err := sw.SetRow(axis, toCells(row, 0)); err != nil {
+		for _, row := range rows {
+			if err := sw.Row(toCells(row, 0)...); err != nil {
 				return err
 			}
 		}
-		return sw.Flush()
+		return nil
 	}
 
-	sw, err := newSheet("Pay " + s.Period.String())
-	if err != nil {
-		return err
-	}
 	cols := s.Columns()
 	widths := make([]float64, len(cols))
 	for i := range widths {
@@ -267,7 +236,7 @@ func WriteXLSXKeyed(w io.Writer, s *Sheet, key string) error {
 	}
 	widths[1] = 28
 	widths[len(widths)-1] = 30
-	if err := writeRows(sw, s.table(), cols, widths); err != nil {
+	if err := writeSheet("Pay "+s.Period.String(), cols, widths, s.table()); err != nil {
 		return fmt.Errorf("sheet of %s: %w", s.Period, err)
 	}
 
@@ -291,19 +260,11 @@ func WriteXLSXKeyed(w io.Writer, s *Sheet, key string) error {
 				rows[i][2] = cell{num: l.Num, places: statementPlaces(l.Value)}
 			}
 		}
-		sw, err := newSheet(m)
-		if err != nil {
-			return err
-		}
-		if err := writeRows(sw, rows, []string{"step", "description", "value", "exact value"}, []float64{14, 100, 16, 26}); err != nil {
+		if err := writeSheet(m, []string{"step", "description", "value", "exact value"}, []float64{14, 100, 16, 26}, rows); err != nil {
 			return fmt.Errorf("statement of %s: %w", m, err)
 		}
 	}
 
-	sw, err = newSheet("Run")
-	if err != nil {
-		return err
-	}
 	info := [][]cell{{txt("period"), txt(s.Period.String())}, {txt("status"), txt(s.Status)}}
 	if s.Run != nil {
 		info = append(info, []cell{txt("run_id"), nm(decimal.NewFromInt(s.Run.ID), 0)},
@@ -317,43 +278,167 @@ func WriteXLSXKeyed(w io.Writer, s *Sheet, key string) error {
 	for _, wn := range s.Warnings {
 		info = append(info, []cell{txt("warning"), txt(wn)})
 	}
-	if err := writeRows(sw, info, []string{"key", "value"}, []float64{16, 90}); err != nil {
+	if err := writeSheet("Run", []string{"key", "value"}, []float64{16, 90}, info); err != nil {
 		return err
 	}
-	// No SetActiveSheet: the first sheet is active already, and setting it
-	// makes excelize parse and rewrite every streamed sheet (most of the time
-	// of a large workbook).
-	return f.Write(w)
-}
-
-// sortedZip is an excelize.ZipWriter that collects the workbook's parts
-// and writes them on Close sorted by name, without timestamps: excelize
-// writes the sheets of stream writers in map order, and the same sheet
-// must give the same bytes (rendered sites are compared byte for byte).
-// Parts are deflated at BestSpeed: a payroll workbook holds every input
-// row of every statement, and the default level took a third of the time.
-type sortedZip struct {
-	w       io.Writer
-	comment string
-	names   []string
-	parts   map[string]*bytes.Buffer
+	return xw.Close()
 }
 
 // xlsxVersion names what WriteXLSX writes: change it with any change to
 // the workbook's content or form, so that XLSXKey changes too.
-const xlsxVersion = "kam payroll xlsx 2"
+const xlsxVersion = "kam payroll xlsx 3"
 
 // XLSXKey identifies the workbook WriteXLSX writes for s: the SHA-256 of
-// xlsxVersion and of the sheet as JSON (every line with its inputs, the
-// run, the warnings). WriteXLSX stores it as the zip comment, so that a
-// caller can tell an existing file is the one it would write (XLSXKeyOf).
+// xlsxVersion, of the sheet as JSON without the lines' inputs (every line,
+// the run, the warnings) and of every line's inputs in full (digestInputs:
+// the tens of thousands of input rows of a month, written by hand, as
+// encoding/json took most of the key's time). WriteXLSX stores it as the
+// zip comment, so that a caller can tell an existing file is the one it
+// would write (XLSXKeyOf).
 func XLSXKey(s *Sheet) (string, error) {
 	h := sha256.New()
-	io.WriteString(h, xlsxVersion+"\n")
-	if err := json.NewEncoder(h).Encode(s); err != nil {
+	bw := bufio.NewWriterSize(h, 32<<10)
+	bw.WriteString(xlsxVersion + "\n")
+	bare := *s
+	bare.Lines = make([]*Line, len(s.Lines))
+	var inputs []*Inputs
+	var strip func(l *Line) *Line
+	strip = func(l *Line) *Line {
+		if l == nil {
+			return nil
+		}
+		c := *l
+		inputs = append(inputs, c.Inputs)
+		c.Inputs = nil
+		c.Recomputed, c.Locked = strip(l.Recomputed), strip(l.Locked)
+		return &c
+	}
+	for i, l := range s.Lines {
+		bare.Lines[i] = strip(l)
+	}
+	if err := json.NewEncoder(bw).Encode(&bare); err != nil {
+		return "", err
+	}
+	for _, in := range inputs {
+		digestInputs(bw, in)
+	}
+	if err := bw.Flush(); err != nil {
 		return "", err
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// digestInputs writes every field of in, in a fixed order, each value
+// ended by a tab and each record by a newline (the values hold no tabs or
+// newlines that matter: a value with one is quoted). A field added to
+// Inputs or to the types it holds must be added here: TestDigestCoversInputs
+// counts them.
+func digestInputs(w *bufio.Writer, in *Inputs) {
+	if in == nil {
+		w.WriteString("no inputs\n")
+		return
+	}
+	v := func(s string) {
+		if strings.ContainsAny(s, "\t\n\\") {
+			s = strconv.Quote(s)
+		}
+		w.WriteString(s)
+		w.WriteByte('\t')
+	}
+	d := func(x decimal.Decimal) { v(x.String()) }
+	var scratch []byte
+	t := func(x time.Time) {
+		scratch = strconv.AppendInt(scratch[:0], x.UnixNano(), 10)
+		w.Write(scratch)
+		w.WriteByte('\t')
+	}
+	pt := func(x *time.Time) {
+		if x == nil {
+			v("-")
+			return
+		}
+		t(*x)
+	}
+	b := func(x bool) { v(strconv.FormatBool(x)) }
+	end := func() { w.WriteByte('\n') }
+
+	v("inputs")
+	v(in.Period.String())
+	v(in.Basis)
+	b(in.NoReceivables)
+	b(in.Provisional)
+	pt(in.ReceivablesAsOf)
+	end()
+	m := in.Manager
+	v("manager")
+	v(m.ID)
+	v(m.Name)
+	d(m.VariableTarget)
+	pt(m.HiredOn)
+	pt(m.LeftOn)
+	end()
+	kpis := make([]string, 0, len(in.Targets))
+	for k := range in.Targets {
+		kpis = append(kpis, k)
+	}
+	sort.Strings(kpis)
+	for _, k := range kpis {
+		v("target")
+		v(k)
+		d(in.Targets[k])
+		end()
+	}
+	for _, e := range in.Sales {
+		v("sale")
+		v(e.Kind)
+		t(e.Date)
+		v(e.Ref)
+		v(e.ClientID)
+		v(e.ClientName)
+		v(e.SKU)
+		d(e.Qty)
+		d(e.Amount)
+		v(e.MatchedBy)
+		v(e.PayerINN)
+		v(e.InvoiceID)
+		end()
+	}
+	for _, group := range []struct {
+		name    string
+		clients []Client
+	}{{"active", in.ActiveClients}, {"new", in.NewClients}} {
+		for _, c := range group.clients {
+			v(group.name)
+			v(c.ClientID)
+			v(c.ClientName)
+			t(c.Date)
+			d(c.Amount)
+			end()
+		}
+	}
+	for _, r := range in.Receivables {
+		v("receivable")
+		v(r.ClientID)
+		v(r.ClientName)
+		d(r.NotDue)
+		d(r.Advance)
+		for _, a := range r.Overdue {
+			v(a.Name)
+			d(a.Amount)
+		}
+		end()
+		for _, it := range r.Items {
+			v("item")
+			v(it.Kind)
+			v(it.ID)
+			pt(it.Date)
+			pt(it.DueDate)
+			d(it.Open)
+			v(strconv.FormatInt(it.DaysOverdue, 10))
+			v(it.Bucket)
+			end()
+		}
+	}
 }
 
 // XLSXKeyOf reads the key WriteXLSX stored in the workbook at path ("" when
@@ -365,39 +450,6 @@ func XLSXKeyOf(path string) string {
 	}
 	defer r.Close()
 	return r.Comment
-}
-
-func (z *sortedZip) Create(name string) (io.Writer, error) {
-	if _, ok := z.parts[name]; ok {
-		return nil, fmt.Errorf("xlsx: part %s written twice", name)
-	}
-	b := &bytes.Buffer{}
-	z.parts[name] = b
-	z.names = append(z.names, name)
-	return b, nil
-}
-
-func (z *sortedZip) AddFS(fs.FS) error { return errors.New("xlsx: AddFS is not supported") }
-
-func (z *sortedZip) Close() error {
-	sort.Strings(z.names)
-	zw := zip.NewWriter(z.w)
-	zw.RegisterCompressor(zip.Deflate, func(out io.Writer) (io.WriteCloser, error) {
-		return flate.NewWriter(out, flate.BestSpeed)
-	})
-	for _, name := range z.names {
-		f, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Deflate})
-		if err != nil {
-			return err
-		}
-		if _, err := f.Write(z.parts[name].Bytes()); err != nil {
-			return err
-		}
-	}
-	if err := zw.SetComment(z.comment); err != nil {
-		return err
-	}
-	return zw.Close()
 }
 
 // moneyPlaces shows an amount with 2 decimals, or all it has when more.
