@@ -81,35 +81,29 @@ func hasPay(ps []hrPeriod) bool {
 // payrollFile names a month's payroll workbook, next to the page.
 func payrollFile(p pay.Period) string { return "payroll-" + p.String() + ".xlsx" }
 
-// writePayroll writes the payroll workbook of every month with lines into
-// dir (pay.WriteXLSX: a sheet for the month, a statement sheet per KAM;
-// text cells stay text, the bytes are the same for the same sheet).
-func writePayroll(ctx context.Context, dir string, ps []hrPeriod) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+// writePayroll writes a month's payroll workbook into dir (pay.WriteXLSX: a sheet for the month, a statement sheet per KAM; text
+// cells stay text, the bytes are the same for the same sheet). A month
+// without lines has none.
+func writePayroll(dir string, p hrPeriod) error {
+	if len(p.Sheet.Lines) == 0 {
+		return nil
+	}
+	// A workbook already there for the same sheet is left as it is: the
+	// bytes would be the same, and writing them is most of the HR page's
+	// time.
+	path := filepath.Join(dir, payrollFile(p.Period))
+	key, err := pay.XLSXKey(p.Sheet)
+	if err != nil {
 		return err
 	}
-	return forEach(ctx, len(ps), func(i int) error {
-		p := ps[i]
-		if len(p.Sheet.Lines) == 0 {
-			return nil
-		}
-		// A workbook already there for the same sheet is left as it is: the
-		// bytes would be the same, and writing them is most of the HR
-		// page's time.
-		path := filepath.Join(dir, payrollFile(p.Period))
-		key, err := pay.XLSXKey(p.Sheet)
-		if err != nil {
-			return err
-		}
-		if pay.XLSXKeyOf(path) == key {
-			return nil
-		}
-		var b bytes.Buffer
-		if err := pay.WriteXLSXKeyed(&b, p.Sheet, key); err != nil {
-			return fmt.Errorf("payroll of %s: %w", p.Period, err)
-		}
-		return os.WriteFile(path, b.Bytes(), 0o644)
-	})
+	if pay.XLSXKeyOf(path) == key {
+		return nil
+	}
+	var b bytes.Buffer
+	if err := pay.WriteXLSXKeyed(&b, p.Sheet, key); err != nil {
+		return fmt.Errorf("payroll of %s: %w", p.Period, err)
+	}
+	return os.WriteFile(path, b.Bytes(), 0o644)
 }
 
 var hrTpl = template.Must(template.New("hr").Parse(`
@@ -725,14 +719,22 @@ func renderHR(ctx context.Context, db *sql.DB, dir, lang string, opt Options, pe
 	if !hasPay(ps) {
 		return false, nil
 	}
-	p, err := hrPage(ps, lang, opt.AsOf)
-	if err != nil {
-		return false, err
-	}
-	p.Footer = footer(lang, opt.AsOf)
 	out := filepath.Join(dir, "hr")
-	if err := p.write(filepath.Join(out, "index.html")); err != nil {
+	if err := os.MkdirAll(out, 0o755); err != nil {
 		return false, err
 	}
-	return true, writePayroll(ctx, out, ps)
+	// The page and the workbooks are independent: one worker lays out the
+	// page while the others write workbooks.
+	err = forEach(ctx, 1+len(ps), func(i int) error {
+		if i > 0 {
+			return writePayroll(out, ps[i-1])
+		}
+		p, err := hrPage(ps, lang, opt.AsOf)
+		if err != nil {
+			return err
+		}
+		p.Footer = footer(lang, opt.AsOf)
+		return p.write(filepath.Join(out, "index.html"))
+	})
+	return err == nil, err
 }
