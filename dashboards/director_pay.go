@@ -90,7 +90,8 @@ func addDec(a, b reports.Dec) reports.Dec {
 
 // LoadDirector reads the director's report for opt's period, with the
 // variable pay computed from opt.Compensation when the warehouse has none
-// for the period (see directorPay): what the monthly pack's XLSX holds.
+// for the period (see directorPay) and the segment forecasts as made on
+// opt.AsOf (forecastsAsOf): what the monthly pack holds.
 func LoadDirector(ctx context.Context, db *sql.DB, opt Options) (*reports.Director, error) {
 	if _, err := opt.check(); err != nil {
 		return nil, err
@@ -103,6 +104,9 @@ func LoadDirector(ctx context.Context, db *sql.DB, opt Options) (*reports.Direct
 		if d.Pay, err = directorPay(ctx, db, d, opt.Compensation); err != nil {
 			return nil, err
 		}
+	}
+	if d.Forecasts, err = forecastsAsOf(ctx, db, d.Forecasts, d.AsOf); err != nil {
+		return nil, err
 	}
 	return d, nil
 }

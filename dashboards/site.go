@@ -73,14 +73,9 @@ func RenderSite(ctx context.Context, db *sql.DB, dir string, opt Options) error 
 		return err
 	}
 	params := reports.Params{AsOf: opt.AsOf, Period: opt.Period}
-	d, err := reports.LoadDirector(ctx, db, params)
+	d, err := LoadDirector(ctx, db, opt)
 	if err != nil {
 		return err
-	}
-	if d.Pay == nil {
-		if d.Pay, err = directorPay(ctx, db, d, opt.Compensation); err != nil {
-			return err
-		}
 	}
 	ids, err := reports.ManagerIDs(ctx, db, params)
 	if err != nil {
@@ -93,6 +88,9 @@ func RenderSite(ctx context.Context, db *sql.DB, dir string, opt Options) error 
 	if err != nil {
 		return err
 	}
+	// The director's forecasts are those of the page's date (recomputed
+	// for an earlier one): the KAM pages show the same.
+	kamForecastsAsOf(ks, d.Forecasts)
 	kams := make([]managerRow, len(ids))
 	err = forEach(ctx, len(ids), func(i int) error {
 		id, k := ids[i], ks[i]
@@ -153,14 +151,9 @@ func RenderDirector(ctx context.Context, db *sql.DB, path string, opt Options) e
 	if err != nil {
 		return err
 	}
-	d, err := reports.LoadDirector(ctx, db, reports.Params{AsOf: opt.AsOf, Period: opt.Period})
+	d, err := LoadDirector(ctx, db, opt)
 	if err != nil {
 		return err
-	}
-	if d.Pay == nil {
-		if d.Pay, err = directorPay(ctx, db, d, opt.Compensation); err != nil {
-			return err
-		}
 	}
 	p, err := directorPage(d, lang, nil)
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kam-analytics/kam/dashboards"
 	"github.com/kam-analytics/kam/ingest/warehouse"
 	"github.com/kam-analytics/kam/reports"
 )
@@ -263,5 +264,40 @@ Retail,2026-11,forecast,60.00,23.75,96.25,4.56,115.44,Naive,,,2026-10-20
 	nov := h.Points[6]
 	if nov.Period != "2026-11" || !nov.IsForecast() || nov.Forecast.StringFixed(2) != "150.00" || nov.Override.StringFixed(2) != "180.01" {
 		t.Errorf("HoReCa 2026-11 point %+v, want forecast 150.00 beside override 180.01", nov)
+	}
+
+	// August's pack shows the forecast as made at the end of August (the
+	// last actual 130, so Naive forecasts 130 for September), not the
+	// build's, which has September's 150 as an actual; the override stays.
+	day := func(s string) time.Time { d, _ := time.Parse("2006-01-02", s); return d }
+	for _, c := range []struct {
+		asOf, period, sep, kind, nov string
+	}{{"2026-08-31", "2026-08", "130.00", "forecast", "130.00"}, {"2026-10-20", "2026-10", "150.00", "actual", "150.00"}} {
+		d, err := dashboards.LoadDirector(ctx, db, dashboards.Options{AsOf: day(c.asOf), Period: c.period})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(d.Forecasts) != 2 || d.Forecasts[0].Segment != "HoReCa" {
+			t.Fatalf("as of %s: forecasts %+v", c.asOf, d.Forecasts)
+		}
+		h := d.Forecasts[0]
+		var sep, nov reports.ForecastPoint
+		for _, p := range h.Points {
+			switch p.Period {
+			case "2026-09":
+				sep = p
+			case "2026-11":
+				nov = p
+			}
+		}
+		kind, value := "actual", sep.Actual
+		if sep.IsForecast() {
+			kind, value = "forecast", sep.Forecast
+		}
+		if kind != c.kind || value.StringFixed(2) != c.sep || nov.Forecast.StringFixed(2) != c.nov || nov.Override.StringFixed(2) != "180.01" ||
+			h.AsOf.Format("2006-01-02") != c.asOf {
+			t.Errorf("as of %s: HoReCa 2026-09 %s %s, 2026-11 %s (override %s), as of %s; want 2026-09 %s %s, 2026-11 %s (override 180.01)",
+				c.asOf, kind, value.StringFixed(2), nov.Forecast.StringFixed(2), nov.Override.StringFixed(2), h.AsOf.Format("2006-01-02"), c.kind, c.sep, c.nov)
+		}
 	}
 }

@@ -178,15 +178,26 @@ type Materialized struct {
 	Failed []forecast.SeriesError
 }
 
-// Materialize recreates marts.segment_forecast from marts.sales_monthly:
-// per segment the last ActualMonths complete months on asOf (kind
-// 'actual') and Horizon months of forecast with 80% and 95% limits (kind
-// 'forecast'), the model chosen and its rolling-origin backtest accuracy
-// (docs/models.md). The same warehouse and asOf give identical rows.
-func Materialize(ctx context.Context, db *sql.DB, asOf time.Time) (*Materialized, error) {
-	hist, err := Sales(ctx, db, BySegment, "", asOf)
+// Row is one row of marts.segment_forecast. Money is DECIMAL(18,2) text
+// ("" for NULL); Model, MASE and Bias are nil when the segment could not
+// be forecast or the backtest was too short.
+type Row struct {
+	Segment, Period, Kind         string // kind: actual or forecast
+	Value, Lo80, Hi80, Lo95, Hi95 string
+	Model                         *string
+	MASE, Bias                    *float64
+	AsOf                          time.Time
+}
+
+// Compute is what Materialize writes, without writing it: per segment the
+// last ActualMonths complete months on asOf and Horizon months of forecast,
+// in segment and period order. It reads only the months up to asOf's last
+// complete one, so a report of a past month can show the forecast as it
+// was made then.
+func Compute(ctx context.Context, q querier, asOf time.Time) ([]Row, *Materialized, error) {
+	hist, err := Sales(ctx, q, BySegment, "", asOf)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	series := make([]forecast.Series, len(hist))
 	for i, h := range hist {
@@ -194,14 +205,57 @@ func Materialize(ctx context.Context, db *sql.DB, asOf time.Time) (*Materialized
 	}
 	results, failed := forecast.ForecastAll(ctx, series, Horizon, forecast.Options{})
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	byName := map[string]forecast.Result{}
 	for _, r := range results {
 		byName[r.Series] = r
 	}
 	res := &Materialized{Segments: len(hist), LastActual: LastComplete(asOf), Failed: failed}
+	day := time.Date(asOf.Year(), asOf.Month(), asOf.Day(), 0, 0, 0, 0, time.UTC)
+	var rows []Row
+	for _, h := range hist {
+		name := h.Series.Name
+		r, ok := byName[name]
+		base := Row{Segment: name, AsOf: day}
+		if ok {
+			base.Model = &r.Model
+			if r.BacktestN > 0 {
+				mase, bias := round4(r.MASE), round4(r.Bias)
+				base.MASE, base.Bias = &mase, &bias
+			}
+		}
+		n := len(h.Series.Values)
+		for i := max(0, n-ActualMonths); i < n; i++ {
+			row := base
+			row.Period, row.Kind, row.Value = h.Series.Start.Add(i).String(), "actual", h.Exact[i]
+			rows = append(rows, row)
+		}
+		for _, p := range r.Points {
+			row := base
+			row.Period, row.Kind = p.Period.String(), "forecast"
+			vals := make([]string, 5)
+			for k, v := range []float64{p.Forecast, p.Lo80, p.Hi80, p.Lo95, p.Hi95} {
+				if vals[k], err = money(v); err != nil {
+					return nil, nil, fmt.Errorf("segment_forecast %s %s: %w", name, p.Period, err)
+				}
+			}
+			row.Value, row.Lo80, row.Hi80, row.Lo95, row.Hi95 = vals[0], vals[1], vals[2], vals[3], vals[4]
+			rows = append(rows, row)
+		}
+	}
+	res.Rows = len(rows)
+	return rows, res, nil
+}
 
+// Materialize recreates marts.segment_forecast from marts.sales_monthly
+// (Compute; docs/models.md). The same warehouse and asOf give identical
+// rows.
+func Materialize(ctx context.Context, db *sql.DB, asOf time.Time) (*Materialized, error) {
+	rows, res, err := Compute(ctx, db, asOf)
+	if err != nil {
+		return nil, err
+	}
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, err
@@ -223,43 +277,30 @@ func Materialize(ctx context.Context, db *sql.DB, asOf time.Time) (*Materialized
 )`); err != nil {
 		return nil, fmt.Errorf("create marts.segment_forecast: %w", err)
 	}
+	// A few hundred rows (segments × 36 months): one prepared insert each.
 	ins, err := tx.PrepareContext(ctx, `INSERT INTO marts.segment_forecast VALUES
         (?, ?, ?, ?::DECIMAL(18,2), ?::DECIMAL(18,2), ?::DECIMAL(18,2), ?::DECIMAL(18,2), ?::DECIMAL(18,2), ?, ?, ?, ?)`)
 	if err != nil {
 		return nil, fmt.Errorf("insert into marts.segment_forecast: %w", err)
 	}
 	defer ins.Close()
-	day := time.Date(asOf.Year(), asOf.Month(), asOf.Day(), 0, 0, 0, 0, time.UTC)
-	for _, h := range hist {
-		name := h.Series.Name
-		r, ok := byName[name]
+	null := func(s string) any {
+		if s == "" {
+			return nil
+		}
+		return s
+	}
+	for _, r := range rows {
 		var model, mase, bias any
-		if ok {
-			model = r.Model
-			if r.BacktestN > 0 {
-				mase, bias = round4(r.MASE), round4(r.Bias)
-			}
+		if r.Model != nil {
+			model = *r.Model
 		}
-		n := len(h.Series.Values)
-		for i := max(0, n-ActualMonths); i < n; i++ {
-			if _, err := ins.ExecContext(ctx, name, h.Series.Start.Add(i).String(), "actual", h.Exact[i],
-				nil, nil, nil, nil, model, mase, bias, day); err != nil {
-				return nil, fmt.Errorf("segment_forecast %s: %w", name, err)
-			}
-			res.Rows++
+		if r.MASE != nil {
+			mase, bias = *r.MASE, *r.Bias
 		}
-		for _, p := range r.Points {
-			vals := make([]any, 5)
-			for k, v := range []float64{p.Forecast, p.Lo80, p.Hi80, p.Lo95, p.Hi95} {
-				if vals[k], err = money(v); err != nil {
-					return nil, fmt.Errorf("segment_forecast %s %s: %w", name, p.Period, err)
-				}
-			}
-			if _, err := ins.ExecContext(ctx, name, p.Period.String(), "forecast", vals[0], vals[1], vals[2], vals[3], vals[4],
-				model, mase, bias, day); err != nil {
-				return nil, fmt.Errorf("segment_forecast %s: %w", name, err)
-			}
-			res.Rows++
+		if _, err := ins.ExecContext(ctx, r.Segment, r.Period, r.Kind, r.Value, null(r.Lo80), null(r.Hi80), null(r.Lo95), null(r.Hi95),
+			model, mase, bias, r.AsOf); err != nil {
+			return nil, fmt.Errorf("segment_forecast %s: %w", r.Segment, err)
 		}
 	}
 	if err := tx.Commit(); err != nil {
