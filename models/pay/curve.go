@@ -2,6 +2,7 @@ package pay
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/shopspring/decimal"
@@ -64,6 +65,17 @@ func num(d decimal.Decimal) string { return d.String() }
 
 // money renders an amount with at least two decimals and every digit it has.
 func money(d decimal.Decimal) string {
+	// The common case, a DECIMAL(…,2) amount, is formatted directly: the
+	// payroll statements format hundreds of thousands of them.
+	if d.Exponent() == -2 && d.NumDigits() <= 18 {
+		c := d.CoefficientInt64()
+		b := make([]byte, 0, 24)
+		if c < 0 {
+			b, c = append(b, '-'), -c
+		}
+		b = strconv.AppendInt(b, c/100, 10)
+		return string(append(b, '.', byte('0'+c%100/10), byte('0'+c%10)))
+	}
 	if d.Equal(d.Round(2)) {
 		return d.StringFixed(2)
 	}

@@ -200,7 +200,7 @@ func WriteXLSXKeyed(w io.Writer, s *Sheet, key string) error {
 				if !ok {
 					st = styles[4]
 				}
-				cells = append(cells, xlsxwriter.Cell{Num: c.num.Round(c.places).String(), Style: st})
+				cells = append(cells, xlsxwriter.Cell{Num: numberText(*c.num, c.places), Style: st})
 			case c.text != "":
 				cells = append(cells, xlsxwriter.Cell{Text: c.text, Style: style})
 			default:
@@ -286,7 +286,7 @@ func WriteXLSXKeyed(w io.Writer, s *Sheet, key string) error {
 
 // xlsxVersion names what WriteXLSX writes: change it with any change to
 // the workbook's content or form, so that XLSXKey changes too.
-const xlsxVersion = "kam payroll xlsx 3"
+const xlsxVersion = "kam payroll xlsx 4"
 
 // XLSXKey identifies the workbook WriteXLSX writes for s: the SHA-256 of
 // xlsxVersion, of the sheet as JSON without the lines' inputs (every line,
@@ -450,6 +450,31 @@ func XLSXKeyOf(path string) string {
 	}
 	defer r.Close()
 	return r.Comment
+}
+
+// numberText is d rounded half away from zero to places decimals, as
+// decimal text. A figure that has no more decimals than that (most: money
+// read from DECIMAL(…,2) columns) is written from its coefficient without
+// decimal arithmetic, keeping its trailing zeros.
+func numberText(d decimal.Decimal, places int32) string {
+	exp := d.Exponent()
+	if exp > 0 || exp < -places || d.NumDigits() > 18 {
+		return d.Round(places).String()
+	}
+	c := d.CoefficientInt64()
+	sign := ""
+	if c < 0 {
+		sign, c = "-", -c
+	}
+	digits := strconv.FormatInt(c, 10)
+	scale := int(-exp)
+	if scale == 0 {
+		return sign + digits
+	}
+	if len(digits) <= scale { // 0.05: "5" → "005"
+		digits = strings.Repeat("0", scale+1-len(digits)) + digits
+	}
+	return sign + digits[:len(digits)-scale] + "." + digits[len(digits)-scale:]
 }
 
 // moneyPlaces shows an amount with 2 decimals, or all it has when more.

@@ -194,11 +194,12 @@ func explainInputs(st *stmt, step, kpi string, in *Inputs) decimal.Decimal {
 			what = "payments received (by client_id, else payer_inn = the client's inn) and returns on their dates, attributed to the manager assigned to the client that day"
 		}
 		st.text(step, what+":")
+		var buf []byte
 		for _, e := range in.Sales {
 			var t string
 			switch e.Kind {
 			case "payment":
-				t = fmt.Sprintf("  payment %s %s %s %s (", date(e.Date), e.Ref, e.ClientID, e.ClientName)
+				t = fmt.Sprintf("    payment %s %s %s %s (", date(e.Date), e.Ref, e.ClientID, e.ClientName)
 				if e.MatchedBy == "payer_inn" {
 					t += "matched by payer_inn " + e.PayerINN
 				} else {
@@ -210,20 +211,20 @@ func explainInputs(st *stmt, step, kpi string, in *Inputs) decimal.Decimal {
 				t += ")"
 			default:
 				// Tens of thousands of lines a month: built without fmt.
-				var b strings.Builder
-				b.Grow(64 + len(e.Ref) + len(e.ClientName))
-				for _, part := range []string{"  ", e.Kind, " ", date(e.Date), " ", e.Ref, " ", e.ClientID, " ", e.ClientName} {
-					b.WriteString(part)
+				buf = append(append(buf[:0], "    "...), e.Kind...)
+				buf = e.Date.AppendFormat(append(buf, ' '), "2006-01-02")
+				for _, part := range []string{e.Ref, e.ClientID, e.ClientName} {
+					buf = append(append(buf, ' '), part...)
 				}
 				if e.SKU != "" {
-					b.WriteString(" " + e.SKU)
+					buf = append(append(buf, ' '), e.SKU...)
 				}
 				if !e.Qty.IsZero() {
-					b.WriteString(" qty " + num(e.Qty))
+					buf = append(append(buf, " qty "...), num(e.Qty)...)
 				}
-				t = b.String()
+				t = string(buf)
 			}
-			st.val(step, t, e.Amount, money(e.Amount))
+			st.lines = append(st.lines, StatementLine{Step: step, Text: t, Value: money(e.Amount), Num: &e.Amount})
 		}
 		a := in.Actual(kpi)
 		st.val(step, fmt.Sprintf("actual = Σ of the %d line(s) above", len(in.Sales)), a, money(a))

@@ -95,6 +95,7 @@ type Sheet struct {
 	w    *Writer
 	bw   *bufio.Writer
 	row  int
+	num  []byte   // the row number as text
 	refs []string // column letters, by column index
 }
 
@@ -132,22 +133,31 @@ func (s *Sheet) Row(cells ...Cell) error {
 		return errors.New("xlsxwriter: row written to a sheet that was ended")
 	}
 	s.row++
-	r := strconv.Itoa(s.row)
+	s.num = strconv.AppendInt(s.num[:0], int64(s.row), 10)
 	b := s.bw
-	b.WriteString(`<row r="` + r + `">`)
+	b.WriteString(`<row r="`)
+	b.Write(s.num)
+	b.WriteString(`">`)
 	for i, c := range cells {
 		if c.Num == "" && c.Text == "" {
 			continue
 		}
-		b.WriteString(`<c r="` + s.ref(i) + r + `"`)
+		b.WriteString(`<c r="`)
+		b.WriteString(s.ref(i))
+		b.Write(s.num)
+		b.WriteByte('"')
 		if c.Style != 0 {
-			b.WriteString(` s="` + strconv.Itoa(int(c.Style)) + `"`)
+			b.WriteString(` s="`)
+			b.WriteString(strconv.Itoa(int(c.Style)))
+			b.WriteByte('"')
 		}
 		if c.Num != "" {
 			if !isNumber(c.Num) {
 				return fmt.Errorf("xlsxwriter: %q is not a number", c.Num)
 			}
-			b.WriteString(`><v>` + c.Num + `</v></c>`)
+			b.WriteString(`><v>`)
+			b.WriteString(c.Num)
+			b.WriteString(`</v></c>`)
 			continue
 		}
 		text := c.Text
@@ -157,17 +167,43 @@ func (s *Sheet) Row(cells ...Cell) error {
 		if len(text) > MaxTextLen && utf8.RuneCountInString(text) > MaxTextLen {
 			text = string([]rune(text)[:MaxTextLen])
 		}
-		b.WriteString(` t="inlineStr"><is><t`)
-		if text[0] == ' ' || text[len(text)-1] == ' ' || strings.ContainsAny(text, "\t\n\r") {
-			b.WriteString(` xml:space="preserve"`)
+		var marks byte
+		for i := 0; i < len(text); i++ {
+			marks |= special[text[i]]
 		}
-		b.WriteByte('>')
-		escape(b, text)
+		if marks&space != 0 || text[0] == ' ' || text[len(text)-1] == ' ' {
+			b.WriteString(` t="inlineStr"><is><t xml:space="preserve">`)
+		} else {
+			b.WriteString(` t="inlineStr"><is><t>`)
+		}
+		if marks&escaped != 0 {
+			escape(b, text)
+		} else {
+			b.WriteString(text)
+		}
 		b.WriteString(`</t></is></c>`)
 	}
 	b.WriteString(`</row>`)
 	return nil
 }
+
+// special marks the bytes of text that need escaping (escape) or
+// xml:space="preserve" (tab, newline, carriage return).
+var special = func() (t [256]byte) {
+	for c := 0; c < 0x20; c++ {
+		t[c] = escaped
+	}
+	for _, c := range []byte("<>&_\xEF") {
+		t[c] = escaped
+	}
+	t['\t'], t['\n'], t['\r'] = space, space, space|escaped
+	return t
+}()
+
+const (
+	escaped = 1 << iota
+	space
+)
 
 // ref is the column letters of column i (0 = A).
 func (s *Sheet) ref(i int) string {
