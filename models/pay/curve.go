@@ -67,14 +67,22 @@ func num(d decimal.Decimal) string { return d.String() }
 func money(d decimal.Decimal) string {
 	// The common case, a DECIMAL(…,2) amount, is formatted directly: the
 	// payroll statements format hundreds of thousands of them.
-	if d.Exponent() == -2 && d.NumDigits() <= 18 {
+	if exp := d.Exponent(); exp <= -2 && exp >= -18 && d.NumDigits() <= 18 {
 		c := d.CoefficientInt64()
-		b := make([]byte, 0, 24)
-		if c < 0 {
-			b, c = append(b, '-'), -c
+		unit := int64(1)
+		for range -exp - 2 {
+			unit *= 10
 		}
-		b = strconv.AppendInt(b, c/100, 10)
-		return string(append(b, '.', byte('0'+c%100/10), byte('0'+c%10)))
+		if c%unit == 0 { // no digits past the second decimal
+			c /= unit
+			b := make([]byte, 0, 24)
+			if c < 0 {
+				b, c = append(b, '-'), -c
+			}
+			b = strconv.AppendInt(b, c/100, 10)
+			return string(append(b, '.', byte('0'+c%100/10), byte('0'+c%10)))
+		}
+		return d.String()
 	}
 	if d.Equal(d.Round(2)) {
 		return d.StringFixed(2)

@@ -14,9 +14,17 @@ func TestMoneyFastPath(t *testing.T) {
 	for i := 0; i < 2000; i++ {
 		cases = append(cases, decimal.New(r.Int63n(2e12)-1e12, -2).String())
 	}
+	// DuckDB DECIMAL(…,4) or (…,8) amounts, most of them whole kopecks.
+	for i := 0; i < 2000; i++ {
+		c := r.Int63n(2e12) - 1e12
+		if i%3 != 0 {
+			c *= 10000
+		}
+		cases = append(cases, decimal.New(c, -4-int32(i%5)).String())
+	}
 	for _, c := range cases {
 		d := decimal.RequireFromString(c)
-		d2 := decimal.New(0, -2).Add(d) // exponent -2 when d has at most two decimals
+		d2 := decimal.New(0, -8).Add(d) // as read from a DECIMAL(38,8) column
 		want := d.String()
 		if d.Equal(d.Round(2)) {
 			want = d.StringFixed(2)

@@ -19,13 +19,14 @@ package xlsxwriter
 import (
 	"archive/zip"
 	"bufio"
-	"compress/flate"
 	"errors"
 	"fmt"
 	"io"
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/klauspost/compress/flate"
 )
 
 // Style is a cell style returned by Writer.Bold and Writer.NumberFormat;
@@ -66,7 +67,9 @@ type Writer struct {
 
 // New starts a workbook written to w; comment becomes the zip comment
 // (a key a reader can check without opening the workbook). Parts are
-// deflated at the fastest level.
+// deflated at the fastest level by klauspost/compress (already in the
+// module graph through the DuckDB driver's Arrow code), about twice as fast
+// as compress/flate's there.
 func New(w io.Writer, comment string) *Writer {
 	zw := zip.NewWriter(w)
 	zw.RegisterCompressor(zip.Deflate, func(out io.Writer) (io.WriteCloser, error) {
