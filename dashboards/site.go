@@ -73,6 +73,23 @@ func RenderSite(ctx context.Context, db *sql.DB, dir string, opt Options) error 
 		return err
 	}
 	params := reports.Params{AsOf: opt.AsOf, Period: opt.Period}
+	period := opt.Period
+	if period == "" {
+		period = opt.AsOf.Format("2006-01")
+	}
+	// The HR page needs nothing from the other pages and is most of the
+	// render's work (twelve pay sheets and workbooks): it runs beside them,
+	// filling the cores their reads leave idle.
+	hrCtx, cancelHR := context.WithCancel(ctx)
+	hrDone := make(chan struct{})
+	var hr bool
+	var hrErr error
+	go func() {
+		defer close(hrDone)
+		hr, hrErr = renderHR(hrCtx, db, dir, lang, opt, period)
+	}()
+	defer func() { cancelHR(); <-hrDone }()
+
 	d, err := LoadDirector(ctx, db, opt)
 	if err != nil {
 		return err
@@ -128,9 +145,9 @@ func RenderSite(ctx context.Context, db *sql.DB, dir string, opt Options) error 
 	if err := details.write(filepath.Join(dir, "director", directorDetails)); err != nil {
 		return err
 	}
-	hr, err := renderHR(ctx, db, dir, lang, opt, d.Period)
-	if err != nil {
-		return err
+	<-hrDone
+	if hrErr != nil {
+		return hrErr
 	}
 	var b bytes.Buffer
 	if err := landingTpl.Execute(&b, map[string]any{
