@@ -1,6 +1,7 @@
 package dashboards
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"database/sql"
@@ -99,11 +100,27 @@ func writePayroll(dir string, p hrPeriod) error {
 	if pay.XLSXKeyOf(path) == key {
 		return nil
 	}
-	var b bytes.Buffer
-	if err := pay.WriteXLSXKeyed(&b, p.Sheet, key); err != nil {
+	// Written beside it and renamed: a reader never sees half a workbook.
+	tmp, err := os.CreateTemp(dir, ".payroll-*.xlsx")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name()) // after a successful rename, there is nothing to remove
+	bw := bufio.NewWriterSize(tmp, 256<<10)
+	err = pay.WriteXLSXKeyed(bw, p.Sheet, key)
+	if err == nil {
+		err = bw.Flush()
+	}
+	if err == nil {
+		err = tmp.Chmod(0o644)
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
 		return fmt.Errorf("payroll of %s: %w", p.Period, err)
 	}
-	return os.WriteFile(path, b.Bytes(), 0o644)
+	return os.Rename(tmp.Name(), path)
 }
 
 var hrTpl = template.Must(template.New("hr").Parse(`

@@ -206,6 +206,9 @@ func (p *page) render(b *bytes.Buffer) error {
 // write renders the page to path, creating its folder.
 func (p *page) write(path string) error {
 	var b bytes.Buffer
+	if len(p.Charts) > 0 {
+		b.Grow(len(echartsJS) + 256<<10) // the library is most of a page with charts
+	}
 	if err := p.render(&b); err != nil {
 		return err
 	}

@@ -1,13 +1,12 @@
 package pay
 
 import (
+	"bufio"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"io"
 	"sort"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -153,7 +152,16 @@ func (in *Inputs) OverdueShare() (share, overdue, open decimal.Decimal) {
 // computed from changes.
 func (in *Inputs) hash(plan *Plan) string {
 	h := sha256.New()
-	w := func(parts ...string) { io.WriteString(h, strings.Join(parts, "\t")+"\n") }
+	bw := bufio.NewWriterSize(h, 16<<10)
+	w := func(parts ...string) { // the parts joined by tabs, then a newline
+		for i, p := range parts {
+			if i > 0 {
+				bw.WriteByte('\t')
+			}
+			bw.WriteString(p)
+		}
+		bw.WriteByte('\n')
+	}
 	optDate := func(t *time.Time) string {
 		if t == nil {
 			return ""
@@ -191,6 +199,7 @@ func (in *Inputs) hash(plan *Plan) string {
 		}
 		w(parts...)
 	}
+	bw.Flush()
 	return hex.EncodeToString(h.Sum(nil))
 }
 

@@ -192,22 +192,41 @@ func loadInputs(ctx context.Context, q querier, plans *Plans, p Period) (*period
 	if err != nil {
 		return nil, fmt.Errorf("read sales events: %w", err)
 	}
+	// Tens of thousands of rows a month, by manager: each manager's run is
+	// collected in a scratch slice and copied out at its exact length, so
+	// that neither the rows nor the scan targets are allocated per row.
+	var (
+		m, cur      string
+		e           Event
+		qty, amount dec
+		run         []Event
+	)
+	flush := func() {
+		if in := pi.inputs[cur]; in != nil && len(run) > 0 {
+			in.Sales = append(make([]Event, 0, len(in.Sales)+len(run)), in.Sales...)
+			in.Sales = append(in.Sales, run...)
+		}
+		run = run[:0]
+	}
 	err = scanAll(rows, func(r *sql.Rows) error {
-		var m string
-		var e Event
-		var qty, amount dec
+		e = Event{}
 		if err := r.Scan(&m, &e.Kind, &e.Date, &e.Ref, &e.ClientID, &e.ClientName, &e.SKU, &qty, &amount); err != nil {
 			return err
 		}
+		if m != cur {
+			flush()
+			cur = m
+		}
 		e.Qty, e.Amount = qty.d, amount.d
 		if in := pi.inputs[m]; in != nil && (in.Basis != BasisCollected || e.Kind == "return") {
-			in.Sales = append(in.Sales, e)
+			run = append(run, e)
 		}
 		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("read sales events: %w", err)
 	}
+	flush()
 	if err := loadPayments(ctx, q, pi, start, end); err != nil {
 		return nil, err
 	}

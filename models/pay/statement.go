@@ -33,7 +33,13 @@ func (s *Sheet) Statement(managerID string) ([]StatementLine, error) {
 	if len(lines) == 0 {
 		return nil, fmt.Errorf("manager %s %w of %s (not employed in it, or no plan applies)", managerID, ErrNoManager, s.Period)
 	}
-	st := &stmt{}
+	n := 64 // the lines of the steps, then one per input row
+	for _, l := range lines {
+		if in := l.Inputs; in != nil {
+			n += len(in.Sales) + len(in.ActiveClients) + len(in.NewClients) + 2*len(in.Receivables)
+		}
+	}
+	st := &stmt{lines: make([]StatementLine, 0, n)}
 	first := lines[0]
 	state := "open: computed from the data built as of " + s.AsOf.Format("2006-01-02")
 	if s.Status == StatusLocked && s.Run != nil {

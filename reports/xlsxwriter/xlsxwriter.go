@@ -24,6 +24,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/klauspost/compress/flate"
@@ -63,6 +64,7 @@ type Writer struct {
 	bold    Style
 	formats []string // number formats, by style: Style(2+i) for formats[i]
 	cur     *Sheet
+	buf     *bufio.Writer // of the sheet being written, reused
 }
 
 // New starts a workbook written to w; comment becomes the zip comment
@@ -72,10 +74,29 @@ type Writer struct {
 // as compress/flate's there.
 func New(w io.Writer, comment string) *Writer {
 	zw := zip.NewWriter(w)
-	zw.RegisterCompressor(zip.Deflate, func(out io.Writer) (io.WriteCloser, error) {
-		return flate.NewWriter(out, flate.BestSpeed)
-	})
+	zw.RegisterCompressor(zip.Deflate, newDeflater)
 	return &Writer{zw: zw, comment: comment, bold: 1}
+}
+
+// A compressor's state is about a megabyte, and a payroll workbook has a
+// part per manager: compressors are reused across parts and workbooks.
+var deflaters sync.Pool
+
+type deflater struct{ *flate.Writer }
+
+func newDeflater(out io.Writer) (io.WriteCloser, error) {
+	if fw, ok := deflaters.Get().(*flate.Writer); ok {
+		fw.Reset(out)
+		return deflater{fw}, nil
+	}
+	fw, err := flate.NewWriter(out, flate.BestSpeed)
+	return deflater{fw}, err
+}
+
+func (d deflater) Close() error {
+	err := d.Writer.Close()
+	deflaters.Put(d.Writer)
+	return err
 }
 
 // Bold is the style of a header cell.
@@ -114,7 +135,12 @@ func (w *Writer) NewSheet(name string, widths []float64) (*Sheet, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Sheet{w: w, bw: bufio.NewWriterSize(f, 64<<10)}
+	if w.buf == nil {
+		w.buf = bufio.NewWriterSize(f, 64<<10)
+	} else {
+		w.buf.Reset(f) // flushed when the previous sheet ended
+	}
+	s := &Sheet{w: w, bw: w.buf}
 	s.bw.WriteString(xmlHdr + `<worksheet xmlns="` + nsMain + `" xmlns:r="` + nsRel + `">`)
 	var cols strings.Builder
 	for i, wd := range widths {
