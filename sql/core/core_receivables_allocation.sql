@@ -60,8 +60,8 @@ candidates as (
         and debits.settled_on > dates.as_of
 ),
 
--- per snapshot, what those credits had applied to their invoice by then (joined to the unsettled debits below;
--- computed from the credits, far fewer than the debits times the snapshots)
+-- per snapshot, what those credits had applied to their invoice by then while it was unsettled (joined to the
+-- unsettled debits below; computed from the credits, far fewer than the debits times the snapshots)
 partly_paid as (
     select
         dates.as_of,
@@ -69,12 +69,16 @@ partly_paid as (
         partial.invoice_id as document_id,
         max(partial.applied_total) as applied_total
     from partial
+    left join settled
+        on settled.document_id = partial.invoice_id
     join dates
         on partial.effective_date <= dates.as_of
+        and coalesce(settled.settled_on, date '9999-12-31') > dates.as_of
     group by all
 ),
 
-remaining as (
+-- read twice below: per due month, then per debit
+remaining as materialized (
     select
         candidates.as_of,
         candidates.client_id,
@@ -92,25 +96,78 @@ remaining as (
         and partly_paid.document_id = candidates.document_id
 ),
 
-fifo as (
+-- what the debits still owe per snapshot, client and due month, running in due order
+month_totals as (
+    select
+        *,
+        sum(month_total) over (
+            partition by as_of, client_id
+            order by due_month
+            rows between unbounded preceding and current row
+        ) as running_total
+    from (
+        select as_of, client_id, date_trunc('month', due_date)::date as due_month, sum(remaining_amount) as month_total
+        from remaining
+        group by all
+    )
+),
+
+-- the pool pays oldest due first, so it covers in full every debit due before the first month whose running
+-- total exceeds it (most rows: old invoices the pool paid); covered_total is what those debits still owed
+pool_reach as (
+    select
+        month_totals.as_of,
+        month_totals.client_id,
+        min(month_totals.due_month) filter (where month_totals.running_total > totals.pool_total) as first_open_month,
+        coalesce(max(month_totals.running_total) filter (where month_totals.running_total <= totals.pool_total), 0) as covered_total
+    from month_totals
+    join totals
+        on totals.as_of = month_totals.as_of
+        and totals.client_id = month_totals.client_id
+    group by all
+),
+
+split as not materialized (
     select
         remaining.*,
         totals.pool_total,
-        sum(remaining.remaining_amount) over (
-            partition by remaining.as_of, remaining.client_id
-            order by remaining.due_date, remaining.document_date, remaining.document_kind, remaining.document_id
-            rows between unbounded preceding and current row
-        ) as remaining_running
+        pool_reach.covered_total,
+        coalesce(remaining.due_date < pool_reach.first_open_month, true) as covered
     from remaining
     join totals
         on totals.as_of = remaining.as_of
         and totals.client_id = remaining.client_id
+    join pool_reach
+        on pool_reach.as_of = remaining.as_of
+        and pool_reach.client_id = remaining.client_id
+),
+
+-- a covered debit is open for nothing; the others share what the pool has left after the covered months, in
+-- order of due date, document date, kind and id (a running total only over them: the window is the costly part)
+fifo as (
+    select
+        split.*,
+        least(
+            split.remaining_amount,
+            greatest(0, split.covered_total + sum(split.remaining_amount) over (
+                partition by split.as_of, split.client_id
+                order by split.due_date, split.document_date, split.document_kind, split.document_id
+                rows between unbounded preceding and current row
+            ) - split.pool_total)
+        ) as open_amount
+    from split
+    where not split.covered
+    union all
+    select
+        split.*,
+        cast(0 as decimal(38, 8)) as open_amount
+    from split
+    where split.covered
 ),
 
 aged as (
     select
         fifo.*,
-        least(remaining_amount, greatest(0, remaining_running - pool_total)) as open_amount,
         fifo.as_of - fifo.due_date as days_past_due,
         fifo.as_of - case getvariable('ageing_basis') when 'invoice_date' then fifo.document_date else fifo.due_date end as days_overdue
     from fifo
