@@ -42,12 +42,16 @@ partial as (
     where not settles_invoice
 ),
 
+-- each debit on every snapshot date it is dated by and not yet settled on: a lambda over the list of the few
+-- dates (cheaper than a range join, and writes a debit's rows together, which compress better)
 candidates as (
     select
-        dates.as_of,
+        unnest(list_filter(
+            (select list(as_of) from dates),
+            as_of -> as_of >= debits.document_date and as_of < debits.settled_on
+        )) as as_of,
         debits.*
-    from dates
-    join (
+    from (
         select
             debits.*,
             coalesce(settled.settled_on, date '9999-12-31') as settled_on
@@ -56,8 +60,6 @@ candidates as (
             on settled.document_kind = debits.document_kind
             and settled.document_id = debits.document_id
     ) as debits
-        on debits.document_date <= dates.as_of
-        and debits.settled_on > dates.as_of
 ),
 
 -- per snapshot, what those credits had applied to their invoice by then while it was unsettled (joined to the
