@@ -48,7 +48,7 @@ candidates as (
     select
         unnest(list_filter(
             (select list(as_of) from dates),
-            as_of -> as_of >= debits.document_date and as_of < debits.settled_on
+            lambda snapshot: snapshot >= debits.document_date and snapshot < debits.settled_on
         )) as as_of,
         debits.*
     from (
@@ -114,8 +114,9 @@ month_totals as (
     )
 ),
 
--- the pool pays oldest due first, so it covers in full every debit due before the first month whose running
--- total exceeds it (most rows: old invoices the pool paid); covered_total is what those debits still owed
+-- the pool pays oldest due first and no debit owes less than nothing, so it covers in full every debit due
+-- before the first month whose running total exceeds it (most rows: old invoices the pool paid);
+-- covered_total is what those debits still owed
 pool_reach as (
     select
         month_totals.as_of,
@@ -134,7 +135,7 @@ split as not materialized (
         remaining.*,
         totals.pool_total,
         pool_reach.covered_total,
-        coalesce(remaining.due_date < pool_reach.first_open_month, true) as covered
+        coalesce(remaining.due_date < pool_reach.first_open_month, pool_reach.first_open_month is null) as covered
     from remaining
     join totals
         on totals.as_of = remaining.as_of
