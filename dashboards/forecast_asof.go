@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/shopspring/decimal"
-
 	"github.com/kam-analytics/kam/models/forecast/mart"
 	"github.com/kam-analytics/kam/reports"
 )
@@ -22,7 +20,7 @@ import (
 // date whose last complete month is before the mart's is recomputed; fs is
 // returned as it is otherwise.
 func forecastsAsOf(ctx context.Context, db *sql.DB, fs []reports.SegmentForecast, asOf time.Time) ([]reports.SegmentForecast, error) {
-	if len(fs) == 0 || mart.LastComplete(asOf).String() >= mart.LastComplete(fs[0].AsOf).String() {
+	if len(fs) == 0 || mart.LastComplete(asOf).Sub(mart.LastComplete(fs[0].AsOf)) >= 0 {
 		return fs, nil
 	}
 	rows, _, err := mart.Compute(ctx, db, asOf)
@@ -33,12 +31,11 @@ func forecastsAsOf(ctx context.Context, db *sql.DB, fs []reports.SegmentForecast
 	for _, f := range fs {
 		overrides[f.Segment] = f.Overrides
 	}
-	dec := func(s string) (reports.Dec, error) {
-		if s == "" {
-			return reports.Dec{}, nil
+	dec := func(s string) (d reports.Dec, err error) { // "" is NULL
+		if s != "" {
+			err = d.Scan(s)
 		}
-		d, err := decimal.NewFromString(s)
-		return reports.Dec{Decimal: d, Valid: err == nil}, err
+		return d, err
 	}
 	var out []reports.SegmentForecast
 	for _, r := range rows {

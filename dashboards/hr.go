@@ -82,9 +82,10 @@ func hasPay(ps []hrPeriod) bool {
 // payrollFile names a month's payroll workbook, next to the page.
 func payrollFile(p pay.Period) string { return "payroll-" + p.String() + ".xlsx" }
 
-// writePayroll writes a month's payroll workbook into dir (pay.WriteXLSX: a sheet for the month, a statement sheet per KAM; text
-// cells stay text, the bytes are the same for the same sheet). A month
-// without lines has none.
+// writePayroll writes a month's payroll workbook into dir (pay.WriteXLSX:
+// a sheet for the month, a statement sheet per KAM; text cells stay text,
+// the bytes are the same for the same sheet). A month without lines has
+// none.
 func writePayroll(dir string, p hrPeriod) error {
 	if len(p.Sheet.Lines) == 0 {
 		return nil

@@ -73,9 +73,9 @@ func RenderSite(ctx context.Context, db *sql.DB, dir string, opt Options) error 
 		return err
 	}
 	params := reports.Params{AsOf: opt.AsOf, Period: opt.Period}
-	period := opt.Period
-	if period == "" {
-		period = opt.AsOf.Format("2006-01")
+	period, _, err := params.Month()
+	if err != nil {
+		return err
 	}
 	// The HR page needs nothing from the other pages and is most of the
 	// render's work (twelve pay sheets and workbooks): it runs beside them,

@@ -119,7 +119,7 @@ func queryFulfilment(ctx context.Context, db *sql.DB, where, order string, args 
 
 // LoadDirector reads plan fulfilment, the sales trend and the managers.
 func LoadDirector(ctx context.Context, db *sql.DB, p Params) (*Director, error) {
-	period, month, err := p.month()
+	period, month, err := p.Month()
 	if err != nil {
 		return nil, err
 	}

@@ -54,7 +54,7 @@ func LoadKAM(ctx context.Context, db *sql.DB, p Params, managerID string) (*KAM,
 // from joins with own, the pairs (manager, client) of the assignments on
 // the as-of date, so each page still gets only its own clients.
 func LoadKAMs(ctx context.Context, db *sql.DB, p Params, managerIDs []string) ([]*KAM, error) {
-	period, end, err := p.month()
+	period, end, err := p.Month()
 	if err != nil {
 		return nil, err
 	}

@@ -21,8 +21,8 @@ type Params struct {
 	Period string
 }
 
-// month returns the reported period and its first day.
-func (p Params) month() (string, time.Time, error) {
+// Month returns the reported period and its first day.
+func (p Params) Month() (string, time.Time, error) {
 	period := p.Period
 	if period == "" {
 		if p.AsOf.IsZero() {

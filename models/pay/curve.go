@@ -74,13 +74,7 @@ func money(d decimal.Decimal) string {
 			unit *= 10
 		}
 		if c%unit == 0 { // no digits past the second decimal
-			c /= unit
-			b := make([]byte, 0, 24)
-			if c < 0 {
-				b, c = append(b, '-'), -c
-			}
-			b = strconv.AppendInt(b, c/100, 10)
-			return string(append(b, '.', byte('0'+c%100/10), byte('0'+c%10)))
+			return scaledText(c/unit, 2)
 		}
 		return d.String()
 	}
@@ -88,4 +82,20 @@ func money(d decimal.Decimal) string {
 		return d.StringFixed(2)
 	}
 	return d.String()
+}
+
+// scaledText is c × 10^-scale as decimal text with exactly scale decimals.
+func scaledText(c int64, scale int) string {
+	sign := ""
+	if c < 0 {
+		sign, c = "-", -c
+	}
+	digits := strconv.FormatInt(c, 10)
+	if scale == 0 {
+		return sign + digits
+	}
+	if len(digits) <= scale { // 0.05: "5" → "005"
+		digits = strings.Repeat("0", scale+1-len(digits)) + digits
+	}
+	return sign + digits[:len(digits)-scale] + "." + digits[len(digits)-scale:]
 }

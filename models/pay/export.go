@@ -461,20 +461,7 @@ func numberText(d decimal.Decimal, places int32) string {
 	if exp > 0 || exp < -places || d.NumDigits() > 18 {
 		return d.Round(places).String()
 	}
-	c := d.CoefficientInt64()
-	sign := ""
-	if c < 0 {
-		sign, c = "-", -c
-	}
-	digits := strconv.FormatInt(c, 10)
-	scale := int(-exp)
-	if scale == 0 {
-		return sign + digits
-	}
-	if len(digits) <= scale { // 0.05: "5" → "005"
-		digits = strings.Repeat("0", scale+1-len(digits)) + digits
-	}
-	return sign + digits[:len(digits)-scale] + "." + digits[len(digits)-scale:]
+	return scaledText(d.CoefficientInt64(), int(-exp))
 }
 
 // moneyPlaces shows an amount with 2 decimals, or all it has when more.

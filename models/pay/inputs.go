@@ -192,9 +192,10 @@ func loadInputs(ctx context.Context, q querier, plans *Plans, p Period) (*period
 	if err != nil {
 		return nil, fmt.Errorf("read sales events: %w", err)
 	}
-	// Tens of thousands of rows a month, by manager: each manager's run is
-	// collected in a scratch slice and copied out at its exact length, so
-	// that neither the rows nor the scan targets are allocated per row.
+	// Tens of thousands of rows a month, sorted by manager: each manager's
+	// run is collected in a scratch slice and copied out at its exact
+	// length, so that neither the rows nor the scan targets are allocated
+	// per row.
 	var (
 		m, cur      string
 		e           Event
@@ -203,8 +204,7 @@ func loadInputs(ctx context.Context, q querier, plans *Plans, p Period) (*period
 	)
 	flush := func() {
 		if in := pi.inputs[cur]; in != nil && len(run) > 0 {
-			in.Sales = append(make([]Event, 0, len(in.Sales)+len(run)), in.Sales...)
-			in.Sales = append(in.Sales, run...)
+			in.Sales = append(in.Sales, run...) // empty until now: one exact allocation
 		}
 		run = run[:0]
 	}

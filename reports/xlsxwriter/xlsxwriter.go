@@ -61,7 +61,6 @@ type Writer struct {
 	zw      *zip.Writer
 	comment string
 	sheets  []string
-	bold    Style
 	formats []string // number formats, by style: Style(2+i) for formats[i]
 	cur     *Sheet
 	buf     *bufio.Writer // of the sheet being written, reused
@@ -75,7 +74,7 @@ type Writer struct {
 func New(w io.Writer, comment string) *Writer {
 	zw := zip.NewWriter(w)
 	zw.RegisterCompressor(zip.Deflate, newDeflater)
-	return &Writer{zw: zw, comment: comment, bold: 1}
+	return &Writer{zw: zw, comment: comment}
 }
 
 // A compressor's state is about a megabyte, and a payroll workbook has a
@@ -99,11 +98,11 @@ func (d deflater) Close() error {
 	return err
 }
 
-// Bold is the style of a header cell.
-func (w *Writer) Bold() Style { return w.bold }
+// Bold is the style of a header cell (the second cell format, styles()).
+func (w *Writer) Bold() Style { return 1 }
 
 // NumberFormat returns the style showing numbers in format (an Excel number
-// format such as "#,##0.00"); call it before the first sheet.
+// format such as "#,##0.00"); the same format gives the same style.
 func (w *Writer) NumberFormat(format string) Style {
 	for i, f := range w.formats {
 		if f == format {
