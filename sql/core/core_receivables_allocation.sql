@@ -1,6 +1,6 @@
--- @grain: one row per snapshot date and debit (invoice or refund) dated on or before it that its named credits had not settled by then
+-- @grain: one row per snapshot date and debit (invoice or refund) dated on or before it that its named credits had not settled by then and the pool had not covered in full with the whole due months before it
 -- @incremental: as_of
--- @description: oldest-due-first allocation as of each snapshot date D: what each debit still owes after the credits naming it (remaining_amount), then the client's pool applied to those debits in order of due date, document date, kind and id (applied_pool_amount); open_amount is what is left. days_past_due = as_of - due_date; days_overdue count from the due date (ageing_basis = 'due_date', default) or the document date ('invoice_date'); bucket (set on open items only) is not_due (<= 0 days) or overdue_<from>_<to> after the ageing_buckets limits, and overdue_<last>_plus beyond them
+-- @description: oldest-due-first allocation as of each snapshot date D: what each debit still owes after the credits naming it (remaining_amount), then the client's pool applied to those debits in order of due date, document date, kind and id (applied_pool_amount); open_amount is what is left. Debits due before the first due month whose running total the pool cannot cover are paid in full by the pool and left out (open for nothing; what the pool applied in all is least(pool_total, what the debits owed), see core_receivables_client_snapshots). days_past_due = as_of - due_date; days_overdue count from the due date (ageing_basis = 'due_date', default) or the document date ('invoice_date'); bucket (set on open items only) is not_due (<= 0 days) or overdue_<from>_<to> after the ageing_buckets limits, and overdue_<last>_plus beyond them
 with
 
 dates as (
@@ -145,8 +145,8 @@ split as not materialized (
         and pool_reach.client_id = remaining.client_id
 ),
 
--- a covered debit is open for nothing; the others share what the pool has left after the covered months, in
--- order of due date, document date, kind and id (a running total only over them: the window is the costly part)
+-- the others share what the pool has left after the covered months, in order of due date, document date, kind
+-- and id (a running total only over them: the window is the costly part)
 fifo as (
     select
         split.*,
@@ -160,12 +160,6 @@ fifo as (
         ) as open_amount
     from split
     where not split.covered
-    union all
-    select
-        split.*,
-        cast(0 as decimal(38, 8)) as open_amount
-    from split
-    where split.covered
 ),
 
 aged as (
