@@ -680,7 +680,10 @@ func narrowCheck(c *Check, byName map[string]*Model, plans map[string]modelPlan)
 	}
 	_, name, _ := strings.Cut(c.Refs[0], ".")
 	m, p := byName[name], plans[name]
-	if m == nil || p.mode != ModeIncremental {
+	// a view declaring @incremental is read like an incremental table: its rows before the floor come from
+	// unchanged inputs
+	incrementalView := m != nil && p.mode == ModeView && m.Incremental != "" && !p.floor.Equal(floorAll)
+	if m == nil || (p.mode != ModeIncremental && !incrementalView) {
 		return c
 	}
 	if strings.HasSuffix(c.Name, "__unique") && !slices.Contains(m.Unique, m.Incremental) {

@@ -18,10 +18,10 @@ import (
 // 38d2d48): a full build, then an incremental build after one more day,
 // and as-of queries of the dated receivables marts. A faster algorithm
 // must give exactly these tables. One exception, re-recorded on purpose:
-// core_receivables_allocation no longer stores the debits the pool covers in
-// full by whole due months (its old rows minus those with open_amount 0;
-// every other table kept its fingerprint). KAM_GOLDEN_UPDATE=1 records them
-// anew.
+// core_receivables_allocation now keeps only the debits still open (its old
+// rows minus those with open_amount 0; receivables_open_invoices, now a
+// view of it, and every other table kept their fingerprints).
+// KAM_GOLDEN_UPDATE=1 records them anew.
 const goldenFile = "testdata/golden/generated_fingerprints.json"
 
 func TestGeneratedCompanyMatchesGolden(t *testing.T) {

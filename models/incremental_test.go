@@ -15,7 +15,7 @@ import (
 func fingerprints(t testing.TB, db *sql.DB) map[string]string {
 	t.Helper()
 	names := rowsOf(t, db, `SELECT table_schema || '.' || table_name FROM information_schema.tables
-        WHERE table_schema IN ('core', 'marts') AND table_type = 'BASE TABLE' ORDER BY 1`)
+        WHERE table_schema IN ('core', 'marts') AND (table_type = 'BASE TABLE' OR table_schema = 'marts') ORDER BY 1`)
 	out := map[string]string{}
 	for _, n := range names {
 		out[n] = rowsOf(t, db, fmt.Sprintf("SELECT count(*) || ' ' || coalesce(md5(string_agg(r, '|' ORDER BY r)), '') FROM (SELECT t::VARCHAR AS r FROM %s AS t)", n))[0]

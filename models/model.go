@@ -38,6 +38,8 @@ type Model struct {
 	// Incremental is the DATE column a model is partitioned by
 	// (-- @incremental: column [by month]): a build may recompute only the
 	// rows from a date on and keep the earlier ones. Empty = always rebuilt.
+	// On a view it says the same of the view's rows, so checks of it look at
+	// the recomputed dates only.
 	Incremental string
 	// IncrementalGrain is day or month: the column holds dates or month starts.
 	IncrementalGrain string

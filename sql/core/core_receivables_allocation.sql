@@ -1,6 +1,8 @@
--- @grain: one row per snapshot date and debit (invoice or refund) dated on or before it that its named credits had not settled by then and the pool had not covered in full with the whole due months before it
+-- @grain: one row per snapshot date and debit (invoice or refund) still open on it: dated on or before it, not settled by its named credits by then, and not paid off by the pool
+-- @unique: as_of, document_kind, document_id
+-- @not_null: as_of, client_id, document_kind, document_id, open_amount, bucket
 -- @incremental: as_of
--- @description: oldest-due-first allocation as of each snapshot date D: what each debit still owes after the credits naming it (remaining_amount), then the client's pool applied to those debits in order of due date, document date, kind and id (applied_pool_amount); open_amount is what is left. Debits due before the first due month whose running total the pool cannot cover are paid in full by the pool and left out (open for nothing; what the pool applied in all is least(pool_total, what the debits owed), see core_receivables_client_snapshots). days_past_due = as_of - due_date; days_overdue count from the due date (ageing_basis = 'due_date', default) or the document date ('invoice_date'); bucket (set on open items only) is not_due (<= 0 days) or overdue_<from>_<to> after the ageing_buckets limits, and overdue_<last>_plus beyond them
+-- @description: oldest-due-first allocation as of each snapshot date D: what each debit still owes after the credits naming it (remaining_amount), then the client's pool applied to those debits in order of due date, document date, kind and id (applied_pool_amount); open_amount is what is left, and only debits with something left are kept (what the pool applied in all is least(pool_total, what the debits owed): see core_receivables_client_snapshots). Debits due before the first due month whose running total the pool cannot cover are paid off without a running total. days_past_due = as_of - due_date; days_overdue count from the due date (ageing_basis = 'due_date', default) or the document date ('invoice_date'); bucket is not_due (<= 0 days) or overdue_<from>_<to> after the ageing_buckets limits, and overdue_<last>_plus beyond them
 with
 
 dates as (
@@ -168,13 +170,14 @@ aged as (
         fifo.as_of - fifo.due_date as days_past_due,
         fifo.as_of - case getvariable('ageing_basis') when 'invoice_date' then fifo.document_date else fifo.due_date end as days_overdue
     from fifo
+    -- a debit the pool paid off is open for nothing (a negative open amount would stay, for the check to show)
+    where fifo.open_amount <> 0
 ),
 
 bucketed as (
     select
         aged.*,
         case
-            when open_amount = 0 then null
             when days_overdue <= 0 then 0
             else len(list_filter(getvariable('ageing_buckets')::integer[], lambda limit_days: limit_days < days_overdue)) + 1
         end as bucket_order

@@ -1,13 +1,13 @@
 -- @grain: one row per as_of date (every month end up to the build's as-of date, and that date) and document with something still open on it: an invoice, or a payment or return with a negative amount (money paid back to the client)
 -- @unique: as_of, document_kind, document_id
 -- @not_null: as_of, client_id, document_kind, document_id, open_amount, bucket
+-- @materialize: view
 -- @incremental: as_of
--- @description: the open items behind receivables_ageing: each with its due date, what was applied to it by name and from the oldest-due-first pool, what is still open, days overdue and the ageing bucket. kam export receivables_open_invoices --as-of DATE computes any other date
+-- @description: the open items behind receivables_ageing: each with its due date, what was applied to it by name and from the oldest-due-first pool, what is still open, days overdue and the ageing bucket. A view: the rows are core_receivables_allocation's with the client's name and manager, so the build does not write them twice (its checks look at the as_of dates the build recomputed). kam export receivables_open_invoices --as-of DATE computes any other date
 with
 
 allocation as (
     select * from core.core_receivables_allocation
-    where as_of >= coalesce(getvariable('rebuild_from'), date '0001-01-01')
 ),
 
 clients as (
