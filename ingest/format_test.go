@@ -239,3 +239,25 @@ func TestParquet(t *testing.T) {
 		t.Errorf("quarantine = %q", got)
 	}
 }
+
+// Staging reads payment and return text as stored (sql/staging): a load
+// stores every text value trimmed and a blank one as NULL, on the fast path
+// and on the SQL one (the second row's amount goes to SQL typing).
+func TestTextStoredTrimmedBlankAsNull(t *testing.T) {
+	dir := t.TempDir()
+	db := openWarehouse(t)
+	l := &ingest.Loader{DB: db, BaseDir: dir}
+	p := write(t, dir, "payments.csv", "payment_id,paid_on,client_id,payer_inn,amount,invoice_id,purpose\n"+
+		" P1 ,2026-10-01,\u00a0C0001\u3000,  ,100.50, INV-1 ,\n"+
+		"P2,2026-10-02,   , 7701234567 ,\"1 234,50\", \u2009 ,x\n")
+	res := load(t, db, l, ingest.Source{Name: "bank", Entity: "payments", Files: "*.csv", Format: "csv", Thousands: " ", Decimal: ","}, p)
+	if res.Loaded != 2 {
+		t.Fatalf("loaded %d of 2 rows: %+v", res.Loaded, res)
+	}
+	got := queryStrings(t, db, `SELECT concat_ws('|', '[' || payment_id || ']', coalesce('[' || client_id || ']', 'NULL'), coalesce('[' || payer_inn || ']', 'NULL'),
+        amount, coalesce('[' || invoice_id || ']', 'NULL'), coalesce('[' || purpose || ']', 'NULL')) FROM payments ORDER BY payment_id`)
+	want := []string{"[P1]|[C0001]|NULL|100.5000|[INV-1]|NULL", "[P2]|NULL|[7701234567]|1234.5000|NULL|[x]"}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("payments =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}

@@ -1,9 +1,9 @@
--- @description: returns (credit notes)
+-- @description: returns (credit notes) as loaded (kam ingest stores text trimmed and an empty value as NULL)
 select
     return_id,
     return_date,
     client_id,
-    nullif(trim(invoice_id), '') as invoice_id,
+    invoice_id,
     sku,
     qty,
     amount,
