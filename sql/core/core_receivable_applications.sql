@@ -52,21 +52,20 @@ named as (
         and invoices.client_id = credits.client_id
 ),
 
-credit_counts as (
-    select invoice_id, count(*) as credits
+-- invoices named by more than one credit (few): only their credits need a running total
+shared as (
+    select invoice_id
     from named
     group by invoice_id
+    having count(*) > 1
 ),
 
--- most invoices are named by one credit; the running total is needed for the others only
 cumulative as (
     select
         named.*,
         named.credit_amount as named_total
     from named
-    join credit_counts
-        on credit_counts.invoice_id = named.invoice_id
-    where credit_counts.credits = 1
+    where named.invoice_id not in (select invoice_id from shared)
     union all
     select
         named.*,
@@ -76,9 +75,7 @@ cumulative as (
             rows between unbounded preceding and current row
         ) as named_total
     from named
-    join credit_counts
-        on credit_counts.invoice_id = named.invoice_id
-    where credit_counts.credits > 1
+    where named.invoice_id in (select invoice_id from shared)
 ),
 
 final as (
