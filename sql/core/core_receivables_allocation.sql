@@ -202,4 +202,6 @@ final as (
     from bucketed
 )
 
-select * from final
+-- written by snapshot: an incremental build replaces the last snapshots, and deleting rows spread over the whole
+-- table made the build's checkpoint rewrite it (0.4 s more at 10 M order lines)
+select * from final order by as_of
