@@ -145,8 +145,9 @@ split as not materialized (
         and pool_reach.client_id = remaining.client_id
 ),
 
--- the others share what the pool has left after the covered months, in order of due date, document date, kind
--- and id (a running total only over them: the window is the costly part)
+-- a covered debit is paid off (left out below); the others share what the pool has left after the covered
+-- months, in order of due date, document date, kind and id (a running total only over them: the window is the
+-- costly part)
 fifo as (
     select
         split.*,
