@@ -10,10 +10,16 @@ returns as (
     where return_date >= coalesce(getvariable('rebuild_from'), date '0001-01-01')
 ),
 
+-- a refusal is dated by its shipment, else its order: two filters the scan can prune by, instead of one on coalesce()
 order_lines as (
     select * from staging.stg_order_lines
     where refused_qty > 0
-        and coalesce(shipped_on, order_date) >= coalesce(getvariable('rebuild_from'), date '0001-01-01')
+        and shipped_on >= coalesce(getvariable('rebuild_from'), date '0001-01-01')
+    union all
+    select * from staging.stg_order_lines
+    where refused_qty > 0
+        and shipped_on is null
+        and order_date >= coalesce(getvariable('rebuild_from'), date '0001-01-01')
 ),
 
 assignments as (
