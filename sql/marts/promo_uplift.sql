@@ -68,7 +68,10 @@ events as (
     from sales_events
     left join products
         on products.sku = sales_events.sku
+    -- DuckDB does not prune the scan by the subquery's date, but an empty EXISTS skips it: an incremental build
+    -- with no promotion in the rebuilt window reads nothing
     where sales_events.event_date >= (select min(before_from) from spans)
+        and exists (select 1 from spans)
 ),
 
 -- a promotion covers its SKU, else its category, else everything
