@@ -5,8 +5,8 @@ with
 
 -- the pool pays oldest due first until it or the debits run out, so it applied least(pool, what the unsettled
 -- debits still owed after their named credits), and they owed everything billed minus what named credits applied
--- (credits - pool - prepaid). Not a sum of the allocation's rows: it leaves out the debits the pool covered in
--- full; the money-conserved check holds the open total to this
+-- (credits - pool - prepaid). Not a sum of the allocation's rows: it keeps open debits only; the money-conserved
+-- check holds their open total to this
 totals as (
     select
         *,
