@@ -15,7 +15,9 @@ where as_of >= coalesce(getvariable('check_from'), date '0001-01-01')
 union all
 select 'named application', null, client_id, invoice_id, invoice_amount, sum(applied_amount)
 from core.core_receivable_applications
-where invoice_id in (select invoice_id from core.core_receivable_applications where effective_date >= coalesce(getvariable('check_from'), date '0001-01-01'))
+-- a full build (no check_from) reads every invoice without the semi join
+where getvariable('check_from') is null
+    or invoice_id in (select invoice_id from core.core_receivable_applications where effective_date >= getvariable('check_from'))
 group by client_id, invoice_id, invoice_amount
 having sum(applied_amount) > invoice_amount
     or sum(applied_amount) + sum(overflow_amount) <> sum(credit_amount)
