@@ -40,7 +40,7 @@ func forecastsAsOf(ctx context.Context, db *sql.DB, fs []reports.SegmentForecast
 	var out []reports.SegmentForecast
 	for _, r := range rows {
 		if len(out) == 0 || out[len(out)-1].Segment != r.Segment {
-			f := reports.SegmentForecast{Segment: r.Segment, AsOf: r.AsOf, Overrides: overrides[r.Segment]}
+			f := reports.SegmentForecast{Segment: r.Segment, AsOf: r.AsOf}
 			if r.Model != nil {
 				f.Model = *r.Model
 			}
@@ -67,12 +67,12 @@ func forecastsAsOf(ctx context.Context, db *sql.DB, fs []reports.SegmentForecast
 		if err != nil {
 			return nil, fmt.Errorf("segment forecast %s %s: %w", r.Segment, r.Period, err)
 		}
-		for _, o := range f.Overrides {
-			if o.Period == p.Period {
-				p.Override = o.Value
-			}
-		}
 		f.Points = append(f.Points, p)
+	}
+	for i := range out {
+		for _, o := range overrides[out[i].Segment] {
+			out[i].AddOverride(o)
+		}
 	}
 	return out, nil
 }

@@ -140,18 +140,23 @@ func LoadSegmentForecasts(ctx context.Context, db *sql.DB, segments []string) ([
 		if !seen {
 			continue // a segment no longer in the mart
 		}
-		f := &out[i]
-		f.Overrides = append(f.Overrides, o)
-		for k := range f.Points {
-			if f.Points[k].Period == o.Period {
-				f.Points[k].Override = o.Value
-			}
-		}
+		out[i].AddOverride(o)
 	}
 	if err := orows.Err(); err != nil {
 		return nil, fmt.Errorf("forecast overrides: %w", err)
 	}
 	return out, nil
+}
+
+// AddOverride records o, a KAM's figure for one month, and shows it on that
+// month's point.
+func (f *SegmentForecast) AddOverride(o ForecastOverride) {
+	f.Overrides = append(f.Overrides, o)
+	for k := range f.Points {
+		if f.Points[k].Period == o.Period {
+			f.Points[k].Override = o.Value
+		}
+	}
 }
 
 // forecastSegmentFilter is the WHERE clause restricting a query to segments (nil: none).
