@@ -1,6 +1,8 @@
 package models_test
 
 import (
+	"context"
+	"strings"
 	"testing"
 
 	"github.com/kam-analytics/kam/models"
@@ -124,4 +126,33 @@ func TestClientMarts(t *testing.T) {
 	assertRows(t, db, `SELECT month, kind, reason, client_id, sku, manager_id, events, amount::decimal(18,2) FROM returns_refusals`, []string{
 		"2026-03-01 return брак K4 P3 M2 1 300.00",
 	})
+}
+
+// Discount compliance in exact decimals at large prices (testdata/discount):
+// P1 lists at 150,000,000.37. In May PR1 allows 10 % off, rounded down to the
+// kopeck: floor(150000000.37 × 90) = 13,500,000,033 kopecks, so 135,000,000.33
+// (through a double it came out 135000000.33000002, and the product overflowed
+// DECIMAL(18,8)). O1 paid 135,000,000.00: 0.33 short. O2 in June paid
+// 150,000,000.00 for 2 against the list: 0.37 × 2 = 0.74 short.
+func TestDiscountComplianceExactAtLargePrices(t *testing.T) {
+	db := loadFixture(t, "discount")
+	build(t, db, models.Options{AsOf: date("2026-06-30")})
+	assertRows(t, db, `SELECT order_id, promo_id, list_price, allowed_price, price, qty, shortfall_amount, discount_pct
+        FROM discount_compliance ORDER BY order_id`, []string{
+		"O1 PR1 150000000.3700 135000000.33000000 135000000.0000 1.0000 0.33000000 0.1000",
+		"O2  150000000.3700 150000000.37000000 150000000.0000 2.0000 0.74000000 0.0000",
+	})
+}
+
+// A line of 100,000 × 150,000,000 overflows DECIMAL(18,8): the build fails
+// saying what to look for, and the marts built before stay.
+func TestBuildOverflowSaysWhatToCheck(t *testing.T) {
+	db := loadFixture(t, "discount")
+	build(t, db, models.Options{AsOf: date("2026-06-30")})
+	ingestDir(t, db, "overflow")
+	_, err := models.Build(context.Background(), db, models.Options{AsOf: date("2026-06-30")})
+	if err == nil || !strings.Contains(err.Error(), "quantity × price") || !strings.Contains(err.Error(), "misplaced decimal point") {
+		t.Fatalf("build error = %v, want the overflow explained", err)
+	}
+	assertRows(t, db, `SELECT order_id FROM discount_compliance ORDER BY order_id`, []string{"O1", "O2"})
 }

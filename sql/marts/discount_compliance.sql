@@ -89,9 +89,11 @@ checked as (
         priced.*,
         promoted.promo_id,
         promoted.promo_discount_pct,
+        -- kopecks times 0.01, not divided by 100: DuckDB divides decimals as doubles; the product is widened
+        -- first, as two DECIMAL(18,4) multiply into DECIMAL(18,8) and overflow from 10^10
         cast(
             case when promoted.promo_discount_pct is null then priced.list_price
-                else floor(priced.list_price * (100 - promoted.promo_discount_pct)) / 100
+                else floor(cast(priced.list_price as decimal(38, 4)) * (100 - promoted.promo_discount_pct)) * 0.01
             end as decimal(38, 8)
         ) as allowed_price
     from priced
