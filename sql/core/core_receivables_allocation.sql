@@ -1,6 +1,6 @@
 -- @grain: one row per snapshot date and debit (invoice or refund) still open on it: dated on or before it, not settled by its named credits by then, and not paid off by the pool (the keys are checked on receivables_open_invoices, its view)
 -- @incremental: as_of
--- @description: oldest-due-first allocation as of each snapshot date D: what each debit still owes after the credits naming it (remaining_amount), then the client's pool applied to those debits in order of due date, document date, kind and id (applied_pool_amount); open_amount is what is left, and only debits with something left are kept (what the pool applied in all is least(pool_total, what the debits owed): see core_receivables_client_snapshots). Debits due before the first due month whose running total the pool cannot cover are paid off without a running total. days_past_due = as_of - due_date; days_overdue count from the due date (ageing_basis = 'due_date', default) or the document date ('invoice_date'); bucket is not_due (<= 0 days) or overdue_<from>_<to> after the ageing_buckets limits, and overdue_<last>_plus beyond them
+-- @description: oldest-due-first allocation as of each snapshot date D: what each debit still owes after the credits naming it (remaining_amount), then the client's pool applied to those debits in order of due date, document date, kind and id (applied_pool_amount); open_amount is what is left, and only debits with something left are kept (what the pool applied in all is least(pool_total, what the debits owed): see core_receivables_client_snapshots). Debits due before the first due month whose running total the pool cannot cover are paid off, and debits due after that month stay open in full, both without a running total. days_past_due = as_of - due_date; days_overdue count from the due date (ageing_basis = 'due_date', default) or the document date ('invoice_date'); bucket is not_due (<= 0 days) or overdue_<from>_<to> after the ageing_buckets limits, and overdue_<last>_plus beyond them
 with
 
 dates as (
@@ -135,7 +135,8 @@ split as not materialized (
         remaining.*,
         totals.pool_total,
         pool_reach.covered_total,
-        coalesce(remaining.due_date < pool_reach.first_open_month, pool_reach.first_open_month is null) as covered
+        coalesce(remaining.due_date < pool_reach.first_open_month, pool_reach.first_open_month is null) as covered,
+        remaining.due_date >= (pool_reach.first_open_month + interval 1 month)::date as beyond_reach
     from remaining
     join totals
         on totals.as_of = remaining.as_of
@@ -145,9 +146,10 @@ split as not materialized (
         and pool_reach.client_id = remaining.client_id
 ),
 
--- a covered debit is paid off (left out below); the others share what the pool has left after the covered
--- months, in order of due date, document date, kind and id (a running total only over them: the window is the
--- costly part)
+-- a covered debit is paid off (left out below). What the pool has left after the covered months goes to the
+-- debits of the first open month in order of due date, document date, kind and id (a running total only over
+-- them: the window is the costly part); it runs out within that month, so a debit due in a later month (beyond
+-- the pool's reach) stays open in full
 fifo as (
     select
         split.*,
@@ -161,6 +163,13 @@ fifo as (
         ) as open_amount
     from split
     where not split.covered
+        and not split.beyond_reach
+    union all
+    select
+        split.*,
+        split.remaining_amount as open_amount
+    from split
+    where split.beyond_reach
 ),
 
 aged as (
