@@ -117,9 +117,12 @@ func TestClientMarts(t *testing.T) {
 
 	// Promotion uplift: PR1 (Food, May 1-31) sold 1100 + 1200 + 3000 = 5300; the
 	// 31 days before (Mar 31 - Apr 30) 900 + 800 + 3000 + 300 = 5000: +6 %.
+	// PR2 covers everything in January: K1 1100 + K6 1200 + K2 500 = 2800 against
+	// December's 900 + 800 = 1700: 2800 / 1700 - 1 = 0.647058… → 0.6471.
 	assertRows(t, db, `SELECT promo_id, before_from, before_to, days, net_sales_during::decimal(18,2), net_sales_before::decimal(18,2), uplift, clients_during, clients_before
-        FROM promo_uplift`, []string{
+        FROM promo_uplift ORDER BY promo_id`, []string{
 		"PR1 2026-03-31 2026-04-30 31 5300.00 5000.00 0.0600 3 4",
+		"PR2 2025-12-01 2025-12-31 31 2800.00 1700.00 0.6471 3 2",
 	})
 
 	// Returns and refusals: K4's return of P3.
@@ -133,14 +136,18 @@ func TestClientMarts(t *testing.T) {
 // kopeck: floor(150000000.37 × 90) = 13,500,000,033 kopecks, so 135,000,000.33
 // (through a double it came out 135000000.33000002, and the product overflowed
 // DECIMAL(18,8)). O1 paid 135,000,000.00: 0.33 short. O2 in June paid
-// 150,000,000.00 for 2 against the list: 0.37 × 2 = 0.74 short.
+// 150,000,000.00 for 2 against the list: 0.37 × 2 = 0.74 short. In July PR2
+// takes 5 % off everything: floor(150000000.37 × 95) kopecks = 142,500,000.35
+// allowed; O4 at 143,000,000.00 complies, O5 at 142,000,000.00 is 500,000.35
+// short (1 - 142000000 / 150000000.37 = 0.05333… → 0.0533).
 func TestDiscountComplianceExactAtLargePrices(t *testing.T) {
 	db := loadFixture(t, "discount")
-	build(t, db, models.Options{AsOf: date("2026-06-30")})
+	build(t, db, models.Options{AsOf: date("2026-07-31")})
 	assertRows(t, db, `SELECT order_id, promo_id, list_price, allowed_price, price, qty, shortfall_amount, discount_pct
         FROM discount_compliance ORDER BY order_id`, []string{
 		"O1 PR1 150000000.3700 135000000.33000000 135000000.0000 1.0000 0.33000000 0.1000",
 		"O2  150000000.3700 150000000.37000000 150000000.0000 2.0000 0.74000000 0.0000",
+		"O5 PR2 150000000.3700 142500000.35000000 142000000.0000 1.0000 500000.35000000 0.0533",
 	})
 }
 
@@ -148,11 +155,11 @@ func TestDiscountComplianceExactAtLargePrices(t *testing.T) {
 // saying what to look for, and the marts built before stay.
 func TestBuildOverflowSaysWhatToCheck(t *testing.T) {
 	db := loadFixture(t, "discount")
-	build(t, db, models.Options{AsOf: date("2026-06-30")})
+	build(t, db, models.Options{AsOf: date("2026-07-31")})
 	ingestDir(t, db, "overflow")
-	_, err := models.Build(context.Background(), db, models.Options{AsOf: date("2026-06-30")})
+	_, err := models.Build(context.Background(), db, models.Options{AsOf: date("2026-07-31")})
 	if err == nil || !strings.Contains(err.Error(), "quantity × price") || !strings.Contains(err.Error(), "misplaced decimal point") {
 		t.Fatalf("build error = %v, want the overflow explained", err)
 	}
-	assertRows(t, db, `SELECT order_id FROM discount_compliance ORDER BY order_id`, []string{"O1", "O2"})
+	assertRows(t, db, `SELECT order_id FROM discount_compliance ORDER BY order_id`, []string{"O1", "O2", "O5"})
 }

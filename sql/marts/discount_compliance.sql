@@ -2,7 +2,7 @@
 -- @unique: order_id, line_no
 -- @not_null: order_id, line_no, order_date, client_id, sku, list_price, allowed_price, price
 -- @incremental: order_date
--- @description: discount compliance: lines priced below the allowed price. list_price is the price of the client's price-list column (clients.price_column) for the SKU valid on the order date (the latest valid_from on or before it). A promotion running on the order date (starts_on <= order_date <= ends_on) for the SKU or its category allows its discount_pct off the list price (the largest when several apply), rounded down to the kopeck; allowed_price is the list price less that. Lines of clients without a price column, or of SKUs without a list price for it, cannot be checked and are left out. shortfall_amount = (allowed_price - price) × qty; discount_pct = 1 - price / list_price
+-- @description: discount compliance: lines priced below the allowed price. list_price is the price of the client's price-list column (clients.price_column) for the SKU valid on the order date (the latest valid_from on or before it). A promotion running on the order date (starts_on <= order_date <= ends_on) for the SKU, its category or everything (a promotion naming neither) allows its discount_pct off the list price (the largest when several apply), rounded down to the kopeck; allowed_price is the list price less that. Lines of clients without a price column, or of SKUs without a list price for it, cannot be checked and are left out. shortfall_amount = (allowed_price - price) × qty; discount_pct = 1 - price / list_price
 with
 
 order_lines as (
@@ -56,7 +56,7 @@ priced as (
     where order_lines.price < price_list.price
 ),
 
--- a promotion covers its SKU, else its whole category
+-- a promotion covers its SKU, else its whole category, else everything
 promotion_lines as (
     select priced.order_id, priced.line_no, promotions.promo_id, promotions.discount_pct
     from priced
@@ -71,6 +71,14 @@ promotion_lines as (
         on promotions.category = priced.category
         and priced.order_date between promotions.starts_on and promotions.ends_on
     where promotions.sku is null
+        and promotions.discount_pct > 0
+    union all
+    select priced.order_id, priced.line_no, promotions.promo_id, promotions.discount_pct
+    from priced
+    join promotions
+        on priced.order_date between promotions.starts_on and promotions.ends_on
+    where promotions.sku is null
+        and promotions.category is null
         and promotions.discount_pct > 0
 ),
 

@@ -56,18 +56,24 @@ sales_events as (
     from staging.stg_returns
 ),
 
-events as (
-    select
-        sales_events.event_date,
-        sales_events.event_kind,
-        sales_events.client_id,
-        sales_events.sku,
-        products.category,
-        sales_events.qty,
-        sales_events.amount
+-- what a promotion of a SKU or a category covers, as SKUs: its own, else those of its category (read once,
+-- with one join, instead of the events again per kind of promotion)
+promo_skus as (
+    select promo_id, during_from, before_from, during_to, sku
+    from spans
+    where sku is not null
+    union all
+    select spans.promo_id, spans.during_from, spans.before_from, spans.during_to, products.sku
+    from spans
+    join products
+        on products.category = spans.category
+    where spans.sku is null
+        and spans.category is not null
+),
+
+events as not materialized (
+    select *
     from sales_events
-    left join products
-        on products.sku = sales_events.sku
     -- DuckDB does not prune the scan by the subquery's date, but an empty EXISTS skips it: an incremental build
     -- with no promotion in the rebuilt window reads nothing
     where sales_events.event_date >= (select min(before_from) from spans)
@@ -76,20 +82,11 @@ events as (
 
 -- a promotion covers its SKU, else its category, else everything
 matched as (
-    select spans.promo_id, spans.during_from, events.*
-    from spans
+    select promo_skus.promo_id, promo_skus.during_from, events.*
+    from promo_skus
     join events
-        on events.sku = spans.sku
-        and events.event_date between spans.before_from and spans.during_to
-    where spans.sku is not null
-    union all
-    select spans.promo_id, spans.during_from, events.*
-    from spans
-    join events
-        on events.category = spans.category
-        and events.event_date between spans.before_from and spans.during_to
-    where spans.sku is null
-        and spans.category is not null
+        on events.sku = promo_skus.sku
+        and events.event_date between promo_skus.before_from and promo_skus.during_to
     union all
     select spans.promo_id, spans.during_from, events.*
     from spans
