@@ -34,7 +34,8 @@ spans as (
 ),
 
 -- the shipments and returns of core_sales_events, read without its manager attribution (not needed here)
-sales_events as (
+-- read by both joins below: not materialized, so that no promotion in the window means no scan
+sales_events as not materialized (
     select
         shipped_on as event_date,
         'shipment' as event_kind,
@@ -71,6 +72,15 @@ promo_skus as (
         and spans.category is not null
 ),
 
+-- the days a promotion of everything looks at, one row each: a hash join on the date, where a range join would
+-- sort all the events
+all_days as (
+    select promo_id, during_from, unnest(generate_series(before_from, during_to, interval 1 day))::date as event_date
+    from spans
+    where sku is null
+        and category is null
+),
+
 events as not materialized (
     select *
     from sales_events
@@ -88,12 +98,10 @@ matched as (
         on events.sku = promo_skus.sku
         and events.event_date between promo_skus.before_from and promo_skus.during_to
     union all
-    select spans.promo_id, spans.during_from, events.*
-    from spans
+    select all_days.promo_id, all_days.during_from, events.*
+    from all_days
     join events
-        on events.event_date between spans.before_from and spans.during_to
-    where spans.sku is null
-        and spans.category is null
+        on events.event_date = all_days.event_date
 ),
 
 totals as (
