@@ -43,11 +43,9 @@ named as (
         where getvariable('rebuild_from') is null
             or named_invoice_id in (select invoice_id from touched)
     ) as credits
-    join (
-        select * from invoices
-        where getvariable('rebuild_from') is null
-            or document_id in (select invoice_id from touched)
-    ) as invoices
+    -- the credits are narrowed to the touched invoices, and so is the join: filtering the invoices as well made
+    -- DuckDB hash all of them for the semi join (0.15 s of an incremental build at 10 M order lines)
+    join invoices
         on invoices.document_id = credits.named_invoice_id
         and invoices.client_id = credits.client_id
 ),
