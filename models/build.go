@@ -565,11 +565,10 @@ func publish(ctx context.Context, conn *sql.Conn, order []*Model, next map[strin
 			return fmt.Errorf("publish %s: %w", live, err)
 		}
 	}
+	// one INSERT per table: a statement per row cost about 0.1 s of an incremental build
+	var logRows, modelRows, entityRows [][]any
 	for _, mr := range res.Models {
-		if err := exec("INSERT INTO meta.build_log VALUES (?, ?, ?, 'model', ?, ?, ?)",
-			res.BuildID, opt.AsOf, mr.Name, mr.Rows, mr.Duration.Milliseconds(), builtAt); err != nil {
-			return err
-		}
+		logRows = append(logRows, []any{res.BuildID, opt.AsOf, mr.Name, "model", mr.Rows, mr.Duration.Milliseconds(), builtAt})
 	}
 	for _, m := range order {
 		p := plans[m.Name]
@@ -577,13 +576,19 @@ func publish(ctx context.Context, conn *sql.Conn, order []*Model, next map[strin
 		if p.mode == ModeIncremental {
 			from = p.floor
 		}
-		if err := exec("INSERT INTO meta.build_models VALUES (?, ?, ?, ?, ?)", res.BuildID, m.Name, sqlHash(m.SQL), p.mode, from); err != nil {
-			return err
-		}
+		modelRows = append(modelRows, []any{res.BuildID, m.Name, sqlHash(m.SQL), p.mode, from})
 	}
 	for name, c := range changes {
-		if err := exec("INSERT INTO meta.build_entities VALUES (?, ?, ?, ?)", res.BuildID, name, c.now.Rows, c.now.LoadID); err != nil {
-			return err
+		entityRows = append(entityRows, []any{res.BuildID, name, c.now.Rows, c.now.LoadID})
+	}
+	for _, ins := range []struct {
+		table string
+		rows  [][]any
+	}{{"meta.build_log", logRows}, {"meta.build_models", modelRows}, {"meta.build_entities", entityRows}} {
+		if q, args := rowsInsert(ins.table, ins.rows); q != "" {
+			if err := exec(q, args...); err != nil {
+				return err
+			}
 		}
 	}
 	if err := exec("INSERT INTO meta.build_state VALUES (?, ?, ?)", res.BuildID, opt.AsOf, settings); err != nil {
@@ -593,6 +598,26 @@ func publish(ctx context.Context, conn *sql.Conn, order []*Model, next map[strin
 		return err
 	}
 	return tx.Commit()
+}
+
+// rowsInsert is one INSERT of rows (all of the same width) into table, with
+// their values as parameters; empty when there are no rows.
+func rowsInsert(table string, rows [][]any) (string, []any) {
+	if len(rows) == 0 {
+		return "", nil
+	}
+	tuple := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(rows[0])), ", ") + ")"
+	var b strings.Builder
+	args := make([]any, 0, len(rows)*len(rows[0]))
+	b.WriteString("INSERT INTO " + table + " VALUES ")
+	for i, r := range rows {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(tuple)
+		args = append(args, r...)
+	}
+	return b.String(), args
 }
 
 // existingObjects lists the tables and views of the model schemas.

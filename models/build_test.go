@@ -3,6 +3,7 @@ package models_test
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -18,6 +19,9 @@ func TestBuildBasic(t *testing.T) {
 	if res.Checks == 0 {
 		t.Error("no checks ran")
 	}
+	// The build log has a row per model with the rows it wrote.
+	assertRows(t, db, `SELECT count(*), count(DISTINCT model), sum(rows) FILTER (WHERE model = 'sales_monthly') FROM meta.build_log WHERE build_id = `+strconv.FormatInt(res.BuildID, 10),
+		[]string{strconv.Itoa(len(res.Models)) + " " + strconv.Itoa(len(res.Models)) + " 6"})
 	// Hand-computed: C2 moved from M1 to M2 on 2026-10-16 (exclusive valid_to);
 	// O4 names M1 itself; R1 returns 100 of C1's cheese.
 	assertRows(t, db, `SELECT month, client_id, category, manager_id, shipped_amount::decimal(18,2), returns_amount::decimal(18,2), net_sales::decimal(18,2), orders, lines
