@@ -139,7 +139,8 @@ func TestClientMarts(t *testing.T) {
 // 150,000,000.00 for 2 against the list: 0.37 × 2 = 0.74 short. In July PR2
 // takes 5 % off everything: floor(150000000.37 × 95) kopecks = 142,500,000.35
 // allowed; O4 at 143,000,000.00 complies, O5 at 142,000,000.00 is 500,000.35
-// short (1 - 142000000 / 150000000.37 = 0.05333… → 0.0533).
+// short (1 - 142000000 / 150000000.37 = 0.05333… → 0.0533). P2 lists at
+// 9.9999 (four decimals, kept whole): O6 paid 9.9990 for 1000, 0.9 short.
 func TestDiscountComplianceExactAtLargePrices(t *testing.T) {
 	db := loadFixture(t, "discount")
 	build(t, db, models.Options{AsOf: date("2026-07-31")})
@@ -148,6 +149,7 @@ func TestDiscountComplianceExactAtLargePrices(t *testing.T) {
 		"O1 PR1 150000000.3700 135000000.33000000 135000000.0000 1.0000 0.33000000 0.1000",
 		"O2  150000000.3700 150000000.37000000 150000000.0000 2.0000 0.74000000 0.0000",
 		"O5 PR2 150000000.3700 142500000.35000000 142000000.0000 1.0000 500000.35000000 0.0533",
+		"O6  9.9999 9.99990000 9.9990 1000.0000 0.90000000 0.0001",
 	})
 }
 
@@ -161,5 +163,5 @@ func TestBuildOverflowSaysWhatToCheck(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "quantity × price") || !strings.Contains(err.Error(), "misplaced decimal point") {
 		t.Fatalf("build error = %v, want the overflow explained", err)
 	}
-	assertRows(t, db, `SELECT order_id FROM discount_compliance ORDER BY order_id`, []string{"O1", "O2", "O5"})
+	assertRows(t, db, `SELECT order_id FROM discount_compliance ORDER BY order_id`, []string{"O1", "O2", "O5", "O6"})
 }

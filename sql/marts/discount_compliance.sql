@@ -98,12 +98,11 @@ checked as (
         promoted.promo_id,
         promoted.promo_discount_pct,
         -- kopecks times 0.01, not divided by 100: DuckDB divides decimals as doubles; the product is widened
-        -- first, as two DECIMAL(18,4) multiply into DECIMAL(18,8) and overflow from 10^10
-        cast(
-            case when promoted.promo_discount_pct is null then priced.list_price
-                else floor(cast(priced.list_price as decimal(38, 4)) * (100 - promoted.promo_discount_pct)) * 0.01
-            end as decimal(38, 8)
-        ) as allowed_price
+        -- first, as two DECIMAL(18,4) multiply into DECIMAL(18,8) and overflow from 10^10. Each branch is cast on
+        -- its own: the CASE would otherwise take DECIMAL(38,2) and round a list price of 4 decimals
+        case when promoted.promo_discount_pct is null then cast(priced.list_price as decimal(38, 8))
+            else cast(floor(cast(priced.list_price as decimal(38, 4)) * (100 - promoted.promo_discount_pct)) * 0.01 as decimal(38, 8))
+        end as allowed_price
     from priced
     left join promoted
         on promoted.order_id = priced.order_id
