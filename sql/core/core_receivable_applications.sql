@@ -87,9 +87,9 @@ final as (
         invoice_date,
         invoice_amount,
         effective_date,
-        cast(least(invoice_amount, named_total) - least(invoice_amount, named_total - credit_amount) as decimal(38, 8)) as applied_amount,
-        cast(credit_amount - (least(invoice_amount, named_total) - least(invoice_amount, named_total - credit_amount)) as decimal(38, 8)) as overflow_amount,
-        cast(least(invoice_amount, named_total) as decimal(38, 8)) as applied_total,
+        cast(least(invoice_amount, named_total) - least(invoice_amount, named_total - credit_amount) as decimal(18, 4)) as applied_amount,
+        cast(credit_amount - (least(invoice_amount, named_total) - least(invoice_amount, named_total - credit_amount)) as decimal(18, 4)) as overflow_amount,
+        cast(least(invoice_amount, named_total) as decimal(18, 4)) as applied_total,
         named_total >= invoice_amount and named_total - credit_amount < invoice_amount as settles_invoice
     from cumulative
 )

@@ -21,7 +21,7 @@ final as (
         payment_id as document_id,
         client_id,
         paid_on as document_date,
-        cast(amount as decimal(38, 8)) as amount,
+        cast(amount as decimal(18, 4)) as amount,
         invoice_id as named_invoice_id
     from payments
     where amount > 0
@@ -32,7 +32,7 @@ final as (
         return_id,
         client_id,
         return_date,
-        cast(amount as decimal(38, 8)),
+        cast(amount as decimal(18, 4)),
         invoice_id
     from returns
     where amount > 0
@@ -42,7 +42,7 @@ final as (
         invoice_id,
         client_id,
         invoice_date,
-        cast(-amount as decimal(38, 8)),
+        cast(-amount as decimal(18, 4)),
         null
     from invoices
     where amount < 0

@@ -66,7 +66,7 @@ final as (
         client_id,
         document_date,
         due_date,
-        cast(amount as decimal(38, 8)) as amount
+        cast(amount as decimal(18, 4)) as amount
     from invoice_debits
     union all
     select
@@ -75,7 +75,7 @@ final as (
         client_id,
         document_date,
         due_date,
-        cast(amount as decimal(38, 8)) as amount
+        cast(amount as decimal(18, 4)) as amount
     from refund_debits
 )
 

@@ -200,7 +200,7 @@ final as (
         document_id,
         document_date,
         due_date,
-        amount,
+        cast(amount as decimal(38, 8)) as amount,
         cast(applied_named_amount as decimal(38, 8)) as applied_named_amount,
         cast(remaining_amount - open_amount as decimal(38, 8)) as applied_pool_amount,
         cast(remaining_amount as decimal(38, 8)) as remaining_amount,
