@@ -2,6 +2,9 @@ package models_test
 
 import (
 	"context"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -81,5 +84,40 @@ func TestChecksCatchFaults(t *testing.T) {
 		if !found {
 			t.Errorf("%s finds nothing after %q", tc.check, tc.tamper)
 		}
+	}
+}
+
+// docs/models.md documents every mart: a section "### <mart>" that names each
+// of its columns (so a new column cannot go undocumented).
+func TestMartsDocumented(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "docs", "models.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sections := map[string]string{}
+	for _, part := range strings.Split("\n"+string(doc), "\n### ")[1:] {
+		name, _, _ := strings.Cut(part, " ")
+		body, _, _ := strings.Cut(part, "\n## ")
+		sections[name] = body
+	}
+	db := loadFixture(t, "basic")
+	build(t, db, models.Options{AsOf: date("2026-10-25")})
+	marts := 0
+	for _, row := range rowsOf(t, db, "SELECT table_name, string_agg(column_name, ' ' ORDER BY ordinal_position) FROM information_schema.columns WHERE table_schema = 'marts' GROUP BY ALL ORDER BY 1") {
+		name, cols, _ := strings.Cut(row, " ")
+		marts++
+		sec, ok := sections[name]
+		if !ok {
+			t.Errorf("docs/models.md has no section ### %s", name)
+			continue
+		}
+		for _, c := range strings.Fields(cols) {
+			if !regexp.MustCompile(`(^|[^\w])` + regexp.QuoteMeta(c) + `($|[^\w])`).MatchString(sec) {
+				t.Errorf("docs/models.md, ### %s: column %s is not mentioned", name, c)
+			}
+		}
+	}
+	if marts < 16 {
+		t.Errorf("%d marts built, want at least 16", marts)
 	}
 }
