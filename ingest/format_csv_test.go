@@ -300,3 +300,41 @@ func TestCSVNulls(t *testing.T) {
 		t.Error("an empty null marker passed Validate")
 	}
 }
+
+// A line whose quantity × price reaches 10^10 cannot be multiplied by the
+// models (two DECIMAL(18,4) make a DECIMAL(18,8)): it is quarantined with
+// the product, typed in Go (canonical file) or in SQL (a mapped one), and
+// the line just below the limit loads.
+func TestCSVQuarantinesProductsTooLarge(t *testing.T) {
+	body := ordersHeader +
+		"O1,1,2026-10-01,C1,S1,2,10.50,2,2026-10-02\n" +
+		"O1,2,2026-10-01,C1,S2,100000,100000.00,,\n" + // qty × price = 10^10
+		"O1,3,2026-10-01,C1,S3,1,9999999999.9999,1,2026-10-02\n" + // just below
+		"O1,4,2026-10-01,C1,S4,1,10.00,-1000000000,2026-10-02\n" // shipped_qty × price = -10^10
+	for _, tc := range []struct {
+		name string
+		cols map[string]ingest.Column
+	}{
+		{"canonical", nil},
+		{"mapped", map[string]ingest.Column{"sku": {Expr: "upper(sku)"}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			db := openWarehouse(t)
+			l := &ingest.Loader{DB: db, BaseDir: dir}
+			p := filepath.Join(dir, "orders.csv")
+			os.WriteFile(p, []byte(body), 0o644)
+			res := load(t, db, l, ingest.Source{Name: "orders", Entity: "order_lines", Files: "*", Columns: tc.cols}, p)
+			if res.Loaded != 2 || res.Quarantined != 2 {
+				t.Fatalf("loaded %d, quarantined %d, want 2 and 2", res.Loaded, res.Quarantined)
+			}
+			want := []string{
+				"3 qty: qty × price = 10000000000.0000 is too large: it must stay below 10 000 000 000 (a misplaced decimal point?)",
+				"5 shipped_qty: shipped_qty × price = -10000000000.0000 is too large: it must stay below 10 000 000 000 (a misplaced decimal point?)",
+			}
+			if got := queryStrings(t, db, "SELECT line || ' ' || field || ': ' || reason FROM quarantine ORDER BY line"); strings.Join(got, "\n") != strings.Join(want, "\n") {
+				t.Errorf("quarantine:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+			}
+		})
+	}
+}

@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	wh "github.com/kam-analytics/kam/ingest/warehouse"
@@ -204,6 +205,15 @@ func typedSelect(src *Source, ent *wh.Entity, st staged) (string, error) {
 		}
 		outs = append(outs, fmt.Sprintf("%s AS %s", t, f.Name))
 	}
+	// Products the models compute must fit DECIMAL(18,8); widened here to be computed at all.
+	for _, pr := range ent.Products {
+		a, b := "_kam_t_"+pr[0], "_kam_t_"+pr[1]
+		product := fmt.Sprintf("(CAST(%s AS DECIMAL(38,4)) * %s)", a, b)
+		bad := fmt.Sprintf("abs%s >= %d", product, wh.MaxProduct)
+		reasons = append(reasons, fmt.Sprintf("CASE WHEN %s THEN '%s × %s = ' || CAST(%s AS DECIMAL(38,4)) || ' is too large: it must stay below %s (a misplaced decimal point?)' END",
+			bad, pr[0], pr[1], product, groupThousands(wh.MaxProduct)))
+		fields = append(fields, fmt.Sprintf("CASE WHEN %s THEN '%s' END", bad, pr[0]))
+	}
 	keep := "true"
 	if src.Filter != "" {
 		keep = "coalesce((" + src.Filter + "), false)"
@@ -248,6 +258,15 @@ func typedSelect(src *Source, ent *wh.Entity, st staged) (string, error) {
 	}, q)
 	return fmt.Sprintf("SELECT _rank, _line, _kam_keep AS _keep, %s, _kam_reason AS _reason, _kam_field AS _field,\n  CASE WHEN _kam_reason IS NOT NULL THEN %s END AS _raw\nFROM %s",
 		strings.Join(outs, ", "), raw, q), nil
+}
+
+// groupThousands writes n with spaces between groups of three digits.
+func groupThousands(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + " " + s[i:]
+	}
+	return s
 }
 
 func orNull(list []string) []string {

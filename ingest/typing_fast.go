@@ -3,6 +3,8 @@ package ingest
 import (
 	"bytes"
 	"encoding/binary"
+	"fmt"
+	"math/bits"
 	"regexp"
 	"strings"
 	"unicode"
@@ -33,6 +35,12 @@ type fastTyper struct {
 	prev, key []byte
 	rows      int64
 	scratch   []byte
+
+	// products are the field indexes of Entity.Products; num and isNum hold
+	// the row's decimal values (ten-thousandths) to check them.
+	products [][2]int
+	num      []int64
+	isNum    []bool
 }
 
 type fastField struct {
@@ -141,7 +149,30 @@ func newFastTyper(src *Source, ent *wh.Entity, cols []string) (*fastTyper, bool,
 			}
 		}
 	}
+	index := func(name string) int {
+		for i, f := range ent.Fields {
+			if f.Name == name {
+				return i
+			}
+		}
+		return -1
+	}
+	for _, pr := range ent.Products {
+		a, b := index(pr[0]), index(pr[1])
+		if a < 0 || b < 0 {
+			return nil, false, fmt.Errorf("%s: product %s × %s names an unknown field", ent.Name, pr[0], pr[1])
+		}
+		t.products = append(t.products, [2]int{a, b})
+	}
+	t.num, t.isNum = make([]int64, len(t.fields)), make([]bool, len(t.fields))
 	return t, true, nil
+}
+
+func absInt64(n int64) uint64 {
+	if n < 0 {
+		return uint64(-n)
+	}
+	return uint64(n)
 }
 
 func containsBytes(list [][]byte, s string) bool {
@@ -177,6 +208,7 @@ func (t *fastTyper) row(fields [][]byte, line int64, out cellSink) bool {
 				}
 			}
 		}
+		t.isNum[i] = false
 		if len(v) == 0 {
 			if ff.required {
 				return false
@@ -225,8 +257,18 @@ func (t *fastTyper) row(fields [][]byte, line int64, out cellSink) bool {
 			return false
 		}
 		out.setInt(i, n)
+		t.num[i], t.isNum[i] = n, ff.typ == wh.Decimal
 		if ff.key {
 			t.key = binary.BigEndian.AppendUint64(t.key, uint64(n)^(1<<63))
+		}
+	}
+	for _, pr := range t.products {
+		// values in ten-thousandths: the product is in 10^-8, the limit 10^18 of them
+		if a, b := pr[0], pr[1]; t.isNum[a] && t.isNum[b] {
+			hi, lo := bits.Mul64(absInt64(t.num[a]), absInt64(t.num[b]))
+			if hi > 0 || lo >= wh.MaxProduct*100_000_000 {
+				return false // SQL says why
+			}
 		}
 	}
 	out.setInt(len(t.fields), line)

@@ -153,13 +153,18 @@ func TestDiscountComplianceExactAtLargePrices(t *testing.T) {
 	})
 }
 
-// A line of 100,000 × 150,000,000 overflows DECIMAL(18,8): the build fails
+// A line of 100,000 × 150,000,000 overflows DECIMAL(18,8). kam ingest
+// quarantines such a line (ingest's TestCSVQuarantinesProductsTooLarge), so
+// only a warehouse loaded before that rule can hold one: the build fails
 // saying what to look for, and the marts built before stay.
 func TestBuildOverflowSaysWhatToCheck(t *testing.T) {
 	db := loadFixture(t, "discount")
 	build(t, db, models.Options{AsOf: date("2026-07-31")})
-	ingestDir(t, db, "overflow")
-	_, err := models.Build(context.Background(), db, models.Options{AsOf: date("2026-07-31")})
+	if _, err := db.Exec(`INSERT INTO main.order_lines (order_id, line_no, order_date, client_id, sku, qty, price, shipped_qty, shipped_on, _load_id)
+        VALUES ('O3', 1, DATE '2026-06-20', 'K1', 'P1', 100000, 150000000, 100000, DATE '2026-06-20', 999)`); err != nil {
+		t.Fatal(err)
+	}
+	_, err := models.Build(context.Background(), db, models.Options{AsOf: date("2026-07-31"), Full: true})
 	if err == nil || !strings.Contains(err.Error(), "quantity × price") || !strings.Contains(err.Error(), "misplaced decimal point") {
 		t.Fatalf("build error = %v, want the overflow explained", err)
 	}

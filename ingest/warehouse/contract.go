@@ -51,7 +51,15 @@ type Entity struct {
 	Fields []Field
 	// Key identifies a row; loading a row with an existing key replaces it.
 	Key []string
+	// Products lists pairs of decimal fields the models multiply (a line's
+	// quantity × price). DuckDB multiplies two DECIMAL(18,4) into
+	// DECIMAL(18,8), so a product must stay below MaxProduct: a row whose
+	// product reaches it is quarantined instead of failing every build.
+	Products [][2]string
 }
+
+// MaxProduct bounds the product of two fields named in Entity.Products.
+const MaxProduct = 10_000_000_000
 
 // Field returns the named field.
 func (e *Entity) Field(name string) (Field, bool) {
@@ -112,7 +120,7 @@ var Entities = []*Entity{
 		req("order_id", Text), req("line_no", Int), req("order_date", Date), req("client_id", Text),
 		opt("manager_id", Text), req("sku", Text), req("qty", Decimal), req("price", Decimal),
 		opt("shipped_qty", Decimal), opt("shipped_on", Date), opt("refused_qty", Decimal), opt("refusal_reason", Text),
-	}},
+	}, Products: [][2]string{{"qty", "price"}, {"shipped_qty", "price"}, {"refused_qty", "price"}}},
 	{Name: "invoices", Key: []string{"invoice_id"}, Fields: []Field{
 		req("invoice_id", Text), req("invoice_date", Date), req("client_id", Text), opt("order_id", Text),
 		req("amount", Decimal), opt("due_date", Date),
