@@ -49,6 +49,7 @@ type fastField struct {
 	required bool
 	col      int // source column, -1 when the file does not have it
 	key      bool
+	product  bool // multiplied by another field (Entity.Products)
 	enum     map[string]bool
 	pattern  *regexp.Regexp
 	low      []byte // the lower-cased enum value
@@ -159,9 +160,10 @@ func newFastTyper(src *Source, ent *wh.Entity, cols []string) (*fastTyper, bool,
 	}
 	for _, pr := range ent.Products {
 		a, b := index(pr[0]), index(pr[1])
-		if a < 0 || b < 0 {
-			return nil, false, fmt.Errorf("%s: product %s × %s names an unknown field", ent.Name, pr[0], pr[1])
+		if a < 0 || b < 0 || t.fields[a].typ != wh.Decimal || t.fields[b].typ != wh.Decimal {
+			return nil, false, fmt.Errorf("%s: product %s × %s names a field that is not a decimal", ent.Name, pr[0], pr[1])
 		}
+		t.fields[a].product, t.fields[b].product = true, true
 		t.products = append(t.products, [2]int{a, b})
 	}
 	t.num, t.isNum = make([]int64, len(t.fields)), make([]bool, len(t.fields))
@@ -208,12 +210,14 @@ func (t *fastTyper) row(fields [][]byte, line int64, out cellSink) bool {
 				}
 			}
 		}
-		t.isNum[i] = false
 		if len(v) == 0 {
 			if ff.required {
 				return false
 			}
 			out.setNull(i)
+			if ff.product {
+				t.isNum[i] = false
+			}
 			continue
 		}
 		var n int64
@@ -257,7 +261,9 @@ func (t *fastTyper) row(fields [][]byte, line int64, out cellSink) bool {
 			return false
 		}
 		out.setInt(i, n)
-		t.num[i], t.isNum[i] = n, ff.typ == wh.Decimal
+		if ff.product {
+			t.num[i], t.isNum[i] = n, true
+		}
 		if ff.key {
 			t.key = binary.BigEndian.AppendUint64(t.key, uint64(n)^(1<<63))
 		}
