@@ -2,7 +2,6 @@ package ingest
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 
 	wh "github.com/kam-analytics/kam/ingest/warehouse"
@@ -211,7 +210,7 @@ func typedSelect(src *Source, ent *wh.Entity, st staged) (string, error) {
 		product := fmt.Sprintf("(CAST(%s AS DECIMAL(38,4)) * %s)", a, b)
 		bad := fmt.Sprintf("abs%s >= %d", product, wh.MaxProduct)
 		reasons = append(reasons, fmt.Sprintf("CASE WHEN %s THEN '%s × %s = ' || CAST(%s AS DECIMAL(38,4)) || ' is too large: it must stay below %s (a misplaced decimal point?)' END",
-			bad, pr[0], pr[1], product, groupThousands(wh.MaxProduct)))
+			bad, pr[0], pr[1], product, wh.MaxProductText))
 		fields = append(fields, fmt.Sprintf("CASE WHEN %s THEN '%s' END", bad, pr[0]))
 	}
 	keep := "true"
@@ -258,15 +257,6 @@ func typedSelect(src *Source, ent *wh.Entity, st staged) (string, error) {
 	}, q)
 	return fmt.Sprintf("SELECT _rank, _line, _kam_keep AS _keep, %s, _kam_reason AS _reason, _kam_field AS _field,\n  CASE WHEN _kam_reason IS NOT NULL THEN %s END AS _raw\nFROM %s",
 		strings.Join(outs, ", "), raw, q), nil
-}
-
-// groupThousands writes n with spaces between groups of three digits.
-func groupThousands(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + " " + s[i:]
-	}
-	return s
 }
 
 func orNull(list []string) []string {

@@ -165,7 +165,8 @@ func (e *ModelError) Error() string {
 	msg := fmt.Sprintf("build model %s (sql/%s): %v", e.Model, e.Path, e.Err)
 	if strings.Contains(msg, "Overflow in multiplication of DECIMAL") {
 		// DuckDB's own advice (add a cast) is not the user's to follow.
-		msg += "\nA product of two source values is too large: quantity × price and other products of DECIMAL(18,4) values must stay below 10,000,000,000. Look for a misplaced decimal point in the source rows; the previous marts are unchanged"
+		msg += "\nA product of two source values is too large: quantity × price and other products of DECIMAL(18,4) values must stay below " + wh.MaxProductText +
+			". Look for a misplaced decimal point in the source rows; the previous marts are unchanged"
 	}
 	return msg
 }

@@ -3,7 +3,6 @@ package models_test
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
@@ -46,7 +45,7 @@ func TestGeneratedCompanyMatchesGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got["asof "+mart+" "+day] = rowsOf(t, db, fmt.Sprintf("SELECT count(*) || ' ' || coalesce(md5(string_agg(r, '|' ORDER BY r)), '') FROM (SELECT t::VARCHAR AS r FROM (%s) AS t)", q))[0]
+			got["asof "+mart+" "+day] = fingerprintOf(t, db, q)
 		}
 	}
 	conn, err := db.Conn(ctx)

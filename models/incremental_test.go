@@ -18,9 +18,15 @@ func fingerprints(t testing.TB, db *sql.DB) map[string]string {
         WHERE table_schema IN ('core', 'marts') AND (table_type = 'BASE TABLE' OR table_schema = 'marts') ORDER BY 1`)
 	out := map[string]string{}
 	for _, n := range names {
-		out[n] = rowsOf(t, db, fmt.Sprintf("SELECT count(*) || ' ' || coalesce(md5(string_agg(r, '|' ORDER BY r)), '') FROM (SELECT t::VARCHAR AS r FROM %s AS t)", n))[0]
+		out[n] = fingerprintOf(t, db, "SELECT * FROM "+n)
 	}
 	return out
+}
+
+// fingerprintOf is the row count and the md5 of the sorted rows of a query.
+func fingerprintOf(t testing.TB, db *sql.DB, query string) string {
+	t.Helper()
+	return rowsOf(t, db, fmt.Sprintf("SELECT count(*) || ' ' || coalesce(md5(string_agg(r, '|' ORDER BY r)), '') FROM (SELECT t::VARCHAR AS r FROM (%s) AS t)", query))[0]
 }
 
 func modes(res *models.Result) string {

@@ -58,8 +58,12 @@ type Entity struct {
 	Products [][2]string
 }
 
-// MaxProduct bounds the product of two fields named in Entity.Products.
-const MaxProduct = 10_000_000_000
+// MaxProduct bounds the product of two fields named in Entity.Products;
+// MaxProductText is how messages write it.
+const (
+	MaxProduct     = 10_000_000_000
+	MaxProductText = "10 000 000 000"
+)
 
 // Field returns the named field.
 func (e *Entity) Field(name string) (Field, bool) {
