@@ -389,7 +389,9 @@ func Build(ctx context.Context, db *sql.DB, opt Options) (*Result, error) {
 
 // buildChunked writes a model from scratch slice by slice of its partition
 // column: before the first month of the data span, then ChunkMonths at a
-// time, then everything after; together the slices hold every row.
+// time, then everything after; together the slices hold every row. The
+// slices are written in one transaction: committed one by one, each left a
+// part-filled row group that the build's checkpoint then had to rewrite.
 func buildChunked(ctx context.Context, conn *sql.Conn, m *Model, body string, span [2]time.Time) error {
 	col := wh.QuoteIdent(m.Incremental)
 	target := m.QualifiedName() + nextSuffix
@@ -400,10 +402,15 @@ func buildChunked(ctx context.Context, conn *sql.Conn, m *Model, body string, sp
 		bounds = append(bounds, t)
 	}
 	bounds = append(bounds, floorNone)
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
 	for i := 0; i+1 < len(bounds); i++ {
 		from, to := bounds[i], bounds[i+1]
 		for _, q := range []string{"SET VARIABLE rebuild_from = " + lit(from), "SET VARIABLE rebuild_to = " + lit(to)} {
-			if _, err := conn.ExecContext(ctx, q); err != nil {
+			if _, err := tx.ExecContext(ctx, q); err != nil {
 				return err
 			}
 		}
@@ -412,12 +419,14 @@ func buildChunked(ctx context.Context, conn *sql.Conn, m *Model, body string, sp
 		if i == 0 {
 			q = fmt.Sprintf("CREATE TABLE %s AS %s", target, slice)
 		}
-		if _, err := conn.ExecContext(ctx, q); err != nil {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
 			return err
 		}
 	}
-	_, err := conn.ExecContext(ctx, "SET VARIABLE rebuild_from = NULL::DATE; SET VARIABLE rebuild_to = NULL::DATE")
-	return err
+	if _, err := tx.ExecContext(ctx, "SET VARIABLE rebuild_from = NULL::DATE; SET VARIABLE rebuild_to = NULL::DATE"); err != nil {
+		return err
+	}
+	return tx.Commit()
 }
 
 // buildModel writes one model as its plan says.

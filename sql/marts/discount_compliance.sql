@@ -30,7 +30,8 @@ assignments as (
     select * from staging.stg_client_assignments
 ),
 
-priced as (
+-- lines below their list price (a small share); the category is joined to those only
+below_list as (
     select
         order_lines.order_id,
         order_lines.line_no,
@@ -38,7 +39,6 @@ priced as (
         order_lines.client_id,
         order_lines.manager_id as named_manager_id,
         order_lines.sku,
-        products.category,
         clients.price_column,
         price_list.price as list_price,
         order_lines.price,
@@ -46,14 +46,30 @@ priced as (
     from order_lines
     join clients
         on clients.client_id = order_lines.client_id
-    left join products
-        on products.sku = order_lines.sku
     join price_list
         on price_list.sku = order_lines.sku
         and price_list.price_column = clients.price_column
         and order_lines.order_date >= price_list.valid_from
         and order_lines.order_date < price_list.valid_to
     where order_lines.price < price_list.price
+),
+
+priced as (
+    select
+        below_list.order_id,
+        below_list.line_no,
+        below_list.order_date,
+        below_list.client_id,
+        below_list.named_manager_id,
+        below_list.sku,
+        products.category,
+        below_list.price_column,
+        below_list.list_price,
+        below_list.price,
+        below_list.qty
+    from below_list
+    left join products
+        on products.sku = below_list.sku
 ),
 
 -- a promotion covers its SKU, else its whole category, else everything
@@ -99,9 +115,10 @@ checked as (
         promoted.promo_discount_pct,
         -- kopecks times 0.01, not divided by 100: DuckDB divides decimals as doubles; the product is widened
         -- first, as two DECIMAL(18,4) multiply into DECIMAL(18,8) and overflow from 10^10. Each branch is cast on
-        -- its own: the CASE would otherwise take DECIMAL(38,2) and round a list price of 4 decimals
-        case when promoted.promo_discount_pct is null then cast(priced.list_price as decimal(38, 8))
-            else cast(floor(cast(priced.list_price as decimal(38, 4)) * (100 - promoted.promo_discount_pct)) * 0.01 as decimal(38, 8))
+        -- its own: the CASE would otherwise take DECIMAL(38,2) and round a list price of 4 decimals. Kept at 4
+        -- decimals (all it has) so that the shortfall below multiplies without rescaling a 128-bit product
+        case when promoted.promo_discount_pct is null then cast(priced.list_price as decimal(38, 4))
+            else cast(floor(cast(priced.list_price as decimal(38, 4)) * (100 - promoted.promo_discount_pct)) * 0.01 as decimal(38, 4))
         end as allowed_price
     from priced
     left join promoted
@@ -122,7 +139,7 @@ final as (
         checked.list_price,
         checked.promo_id,
         checked.promo_discount_pct,
-        checked.allowed_price,
+        cast(checked.allowed_price as decimal(38, 8)) as allowed_price,
         checked.price,
         checked.qty,
         round(1 - checked.price / checked.list_price, 4)::decimal(18, 4) as discount_pct,
@@ -135,4 +152,5 @@ final as (
     where checked.price < checked.allowed_price
 )
 
-select * from final
+-- written in date order: a parallel write leaves part-filled row groups, which the build's checkpoint then rewrites
+select * from final order by order_date

@@ -50,4 +50,5 @@ final as (
         and prev_year.month = (monthly.month - interval 12 month)::date
 )
 
-select * from final
+-- written in date order: a parallel write leaves part-filled row groups, which the build's checkpoint then rewrites
+select * from final order by month
