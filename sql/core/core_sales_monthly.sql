@@ -10,8 +10,14 @@ events as (
         and event_date < coalesce(getvariable('rebuild_to'), date '9999-12-31')
 ),
 
+-- each product's place among the products of its category: a client's distinct SKUs of a category are counted as
+-- bits of one 128-bit integer (DuckDB's second count(distinct …) in one aggregation cost ≈ 40 % of the model);
+-- places from 127 on and SKUs missing from the products fall back to count(distinct sku)
 products as (
-    select * from staging.stg_products
+    select
+        *,
+        row_number() over (partition by coalesce(category, '(none)') order by sku) - 1 as category_place
+    from staging.stg_products
 ),
 
 final as (
@@ -26,7 +32,12 @@ final as (
         cast(coalesce(sum(events.qty) filter (where events.event_kind = 'shipment'), 0) as decimal(38, 8)) as qty_shipped,
         count(distinct events.order_id) as orders,
         count(*) filter (where events.event_kind = 'shipment') as lines,
-        count(distinct events.sku) filter (where events.event_kind = 'shipment') as skus
+        cast(coalesce(bit_count(bit_or(
+                case when products.category_place < 127 then cast(1 as hugeint) << cast(products.category_place as integer) end
+            ) filter (where events.event_kind = 'shipment')), 0)
+            + count(distinct events.sku)
+                filter (where events.event_kind = 'shipment' and (products.category_place is null or products.category_place >= 127))
+            as bigint) as skus
     from events
     left join products
         on products.sku = events.sku
