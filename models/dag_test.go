@@ -2,6 +2,7 @@ package models_test
 
 import (
 	"context"
+	"database/sql"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -121,4 +122,46 @@ func TestMartsDocumented(t *testing.T) {
 	if marts < 16 {
 		t.Errorf("%d marts built, want at least 16", marts)
 	}
+}
+
+// A view model cannot steer its CTEs: DuckDB 1.5 drops [NOT] MATERIALIZED
+// when it stores a view, so after the warehouse is reopened the hint is gone
+// (core_payments_matched's was, and its CTE was materialised in every
+// reader). The test shows DuckDB still does this, and keeps the hints out of
+// view models.
+func TestViewsUseNoCTEHints(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "views.duckdb")
+	db := openDuckDB(t, path)
+	if _, err := db.Exec("CREATE VIEW v AS WITH a AS NOT MATERIALIZED (SELECT 1 AS x) SELECT * FROM a"); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	db = openDuckDB(t, path)
+	var stored string
+	if err := db.QueryRow("SELECT sql FROM duckdb_views() WHERE view_name = 'v'").Scan(&stored); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(strings.ToUpper(stored), "MATERIALIZED") {
+		t.Logf("DuckDB now keeps the hint in a stored view (%s): this test's rule may be relaxed", stored)
+	}
+	ms, _, err := models.Parse(kamsql.Files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hint := regexp.MustCompile(`(?i)\bas\s+(not\s+)?materialized\s*\(`)
+	for _, m := range ms {
+		if m.Materialize == "view" && hint.MatchString(m.SQL) {
+			t.Errorf("view model %s uses a CTE hint (%s), which DuckDB drops when it stores the view: read the input twice instead", m.Name, hint.FindString(m.SQL))
+		}
+	}
+}
+
+func openDuckDB(t *testing.T, path string) *sql.DB {
+	t.Helper()
+	db, err := sql.Open("duckdb", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
 }
