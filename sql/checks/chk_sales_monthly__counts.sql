@@ -2,6 +2,5 @@
 select month, client_id, category, manager_id, orders, lines, skus
 from marts.sales_monthly
 where month >= coalesce(date_trunc('month', getvariable('check_from'))::date, date '0001-01-01')
-    and (lines < 0
-        or (lines = 0 and (orders <> 0 or skus <> 0))
+    and ((lines = 0 and (orders <> 0 or skus <> 0))
         or (lines > 0 and (orders not between 1 and lines or skus not between 1 and lines)))
