@@ -60,6 +60,7 @@ func TestChecksCatchFaults(t *testing.T) {
 		{"chk_receivables_dso__levels", "UPDATE marts.receivables_dso SET balance = balance + 1 WHERE level = 'company'"},
 		{"chk_sales_monthly__net_sales", "INSERT INTO marts.sales_monthly (month, client_id, category, manager_id, shipped_amount, returns_amount, net_sales) VALUES ('2026-01-01', 'X', 'Food', '', 10, 0, 9)"},
 		{"chk_sales_monthly__counts", "INSERT INTO marts.sales_monthly (month, client_id, category, manager_id, shipped_amount, returns_amount, net_sales, orders, lines, skus) VALUES ('2026-01-01', 'X', 'Food', '', 10, 0, 10, 1, 1, 2)"},
+		{"chk_sales_monthly__counts", "INSERT INTO core.core_sales_monthly (month, client_id, category, manager_id, orders, lines, skus, client_orders) VALUES ('2026-01-01', 'X', 'Food', '', 2, 2, 1, 1)"},
 	} {
 		c := byName[tc.check]
 		if c == nil {

@@ -28,3 +28,58 @@ func TestSalesMonthlyDistinctSKUs(t *testing.T) {
 		"C2 Big 20.00 0.00 20.00 1 2 2",
 	})
 }
+
+// Distinct orders per category come from each order's categories, held as
+// bits of a 128-bit integer numbered by category name: "(none)" (for SKUs no
+// product has) 0, "Big" 1,
+// "Food" 2, then the 130 categories K000–K129 added here at 3–132, so K124
+// (127) and later fall back to count(distinct). The client's orders across
+// categories (core_client_orders_monthly) count each order once.
+func TestSalesMonthlyOrdersPerCategory(t *testing.T) {
+	db := loadFixture(t, "skus")
+	for _, q := range []string{
+		// no product is filed under "(none)" any more: the unknown SKUs still need its number
+		`DELETE FROM main.products WHERE sku = 'N2'`,
+		`INSERT INTO main.products (sku, name, category) SELECT printf('P%03d', i), 'Part', printf('K%03d', i) FROM range(130) t(i)`,
+		`INSERT INTO main.clients (client_id, name, segment) VALUES ('C3', 'ООО «Гамма»', 'Retail'), ('C4', 'ИП Дельта', 'Retail')`,
+		`INSERT INTO main.client_assignments (client_id, manager_id, valid_from) VALUES ('C3', 'M1', '2026-01-01')`,
+		// C3: O7 has lines in K000, K123 (bit 126), K124 (index 127) and K129; O8 in K123 and twice in K124.
+		// C4 has no manager: its order O10 is filed under manager ''.
+		`INSERT INTO main.order_lines (order_id, line_no, order_date, client_id, sku, qty, price, shipped_qty, shipped_on) VALUES
+            ('O7', 1, '2026-10-02', 'C3', 'P000', 1, 1, 1, '2026-10-03'),
+            ('O7', 2, '2026-10-02', 'C3', 'P123', 1, 1, 1, '2026-10-03'),
+            ('O7', 3, '2026-10-02', 'C3', 'P124', 1, 1, 1, '2026-10-03'),
+            ('O7', 4, '2026-10-02', 'C3', 'P129', 1, 1, 1, '2026-10-03'),
+            ('O8', 1, '2026-10-04', 'C3', 'P123', 1, 1, 1, '2026-10-05'),
+            ('O8', 2, '2026-10-04', 'C3', 'P124', 1, 1, 1, '2026-10-05'),
+            ('O8', 3, '2026-10-04', 'C3', 'P124', 2, 1, 2, '2026-10-05'),
+            ('O10', 1, '2026-10-04', 'C4', 'S1', 1, 7, 1, '2026-10-06')`,
+	} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	if _, err := models.Build(context.Background(), db, models.Options{AsOf: date("2026-10-31")}); err != nil {
+		t.Fatal(err)
+	}
+	// C1: O1 (Big, (none)), O2 (Big, (none)), O3 (Big, Food), O5 (Big); the unknown ZZZ, N1 and N2 are one
+	// category. C2: O6.
+	assertRows(t, db, `SELECT client_id, category, manager_id, orders, lines FROM sales_monthly WHERE month = '2026-10-01' ORDER BY ALL`, []string{
+		"C1 (none) M1 2 3",
+		"C1 Big M1 4 7",
+		"C1 Food M1 1 1",
+		"C2 Big M1 1 2",
+		"C3 K000 M1 1 1",
+		"C3 K123 M1 2 2",
+		"C3 K124 M1 2 3",
+		"C3 K129 M1 1 1",
+		"C4 Food  1 1",
+	})
+	assertRows(t, db, `SELECT client_id, coalesce(manager_id, 'NULL'), orders FROM core.core_client_orders_monthly WHERE month = '2026-10-01' ORDER BY ALL`, []string{
+		"C1 M1 4",
+		"C2 M1 1",
+		"C3 M1 2",
+		"C4 NULL 1",
+	})
+	assertRows(t, db, `SELECT manager_id, orders FROM activity_monthly WHERE month = '2026-10-01'`, []string{"M1 7"})
+}

@@ -1,21 +1,20 @@
 -- @grain: one row per month, client and manager with shipments
--- @incremental: month by month
--- @description: distinct orders shipped per client, manager and month (an order whose lines ship in two months counts in both; lines of one order credited to two managers count for both)
+-- @materialize: view
+-- @description: distinct orders shipped per client, manager and month (an order whose lines ship in two months counts in both; lines of one order credited to two managers count for both); counted with the sales of the month in core_sales_monthly (client_orders), whose manager_id '' is NULL here
 with
 
-events as (
-    select * from core.core_sales_events
-    where event_date >= coalesce(getvariable('rebuild_from'), date '0001-01-01')
-        and event_kind = 'shipment'
+monthly as (
+    select * from core.core_sales_monthly
+    where client_orders > 0
 ),
 
 final as (
     select
-        date_trunc('month', event_date)::date as month,
+        month,
         client_id,
-        manager_id,
-        count(distinct order_id) as orders
-    from events
+        nullif(manager_id, '') as manager_id,
+        max(client_orders) as orders
+    from monthly
     group by all
 )
 
