@@ -41,7 +41,6 @@ lines as (
     select
         date_trunc('month', events.event_date)::date as month,
         events.client_id,
-        coalesce(products.category, '(none)') as category,
         coalesce(products.category_index, (select category_index from categories where category = '(none)')) as category_index,
         coalesce(events.manager_id, '') as manager_id,
         events.event_kind,
@@ -59,7 +58,6 @@ sales as (
     select
         month,
         client_id,
-        category,
         category_index,
         manager_id,
         cast(coalesce(sum(amount) filter (where event_kind = 'shipment'), 0) as decimal(38, 8)) as shipped_amount,
@@ -118,7 +116,7 @@ final as (
     select
         sales.month,
         sales.client_id,
-        sales.category,
+        categories.category,
         sales.manager_id,
         sales.shipped_amount,
         sales.returns_amount,
@@ -129,6 +127,8 @@ final as (
         sales.skus,
         coalesce(client_orders.client_orders, 0) as client_orders
     from sales
+    join categories
+        on categories.category_index = sales.category_index
     left join category_orders
         on category_orders.month = sales.month
         and category_orders.client_id = sales.client_id
