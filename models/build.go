@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -415,11 +416,13 @@ func buildChunked(ctx context.Context, conn *sql.Conn, m *Model, body string, sp
 			}
 		}
 		slice := fmt.Sprintf("SELECT * FROM (\n%s\n) AS model WHERE %s >= %s AND %s < %s", body, col, lit(from), col, lit(to))
-		q := fmt.Sprintf("INSERT INTO %s %s", target, slice)
 		if i == 0 {
-			q = fmt.Sprintf("CREATE TABLE %s AS %s", target, slice)
+			if err := createTableAs(ctx, tx, target, slice, m.Compression); err != nil {
+				return err
+			}
+			continue
 		}
-		if _, err := tx.ExecContext(ctx, q); err != nil {
+		if _, err := tx.ExecContext(ctx, fmt.Sprintf("INSERT INTO %s %s", target, slice)); err != nil {
 			return err
 		}
 	}
@@ -427,6 +430,47 @@ func buildChunked(ctx context.Context, conn *sql.Conn, m *Model, body string, sp
 		return err
 	}
 	return tx.Commit()
+}
+
+// createTableAs writes the rows of query into a new table. Columns with a
+// pinned compression need the table declared first: CREATE TABLE AS cannot
+// say it, and DuckDB keeps a column's method for the table's life, so the
+// rows an incremental build inserts later are stored the same way.
+func createTableAs(ctx context.Context, q querier, table, query string, pinned []ColumnCompression) error {
+	if len(pinned) == 0 {
+		_, err := q.ExecContext(ctx, fmt.Sprintf("CREATE TABLE %s AS\n%s", table, query))
+		return err
+	}
+	rows, err := q.QueryContext(ctx, "DESCRIBE "+query)
+	if err != nil {
+		return err
+	}
+	_, described, _, err := wh.ScanStrings(rows, 0)
+	if err != nil {
+		return err
+	}
+	method := map[string]string{}
+	for _, c := range pinned {
+		method[c.Column] = c.Method
+	}
+	cols := make([]string, len(described))
+	for i, d := range described {
+		name, typ := d[0], d[1]
+		cols[i] = wh.QuoteIdent(name) + " " + typ
+		if m, ok := method[name]; ok {
+			cols[i] += " USING COMPRESSION " + m
+			delete(method, name)
+		}
+	}
+	if len(method) > 0 {
+		missing := slices.Sorted(maps.Keys(method))
+		return fmt.Errorf("@compression names %s, which the model does not have", strings.Join(missing, ", "))
+	}
+	if _, err := q.ExecContext(ctx, fmt.Sprintf("CREATE TABLE %s (\n    %s\n)", table, strings.Join(cols, ",\n    "))); err != nil {
+		return err
+	}
+	_, err = q.ExecContext(ctx, fmt.Sprintf("INSERT INTO %s\n%s", table, query))
+	return err
 }
 
 // buildModel writes one model as its plan says.
@@ -461,11 +505,13 @@ func buildModel(ctx context.Context, conn *sql.Conn, m *Model, p modelPlan, next
 		if err := exec("SET VARIABLE rebuild_from = NULL::DATE"); err != nil {
 			return err
 		}
-		kind := "TABLE"
+		var err error
 		if m.Materialize == "view" {
-			kind = "VIEW"
+			err = exec(fmt.Sprintf("CREATE VIEW %s AS\n%s", live+nextSuffix, body))
+		} else {
+			err = createTableAs(ctx, conn, live+nextSuffix, body, m.Compression)
 		}
-		if err := exec(fmt.Sprintf("CREATE %s %s AS\n%s", kind, live+nextSuffix, body)); err != nil {
+		if err != nil {
 			return err
 		}
 		next[m.Name] = true

@@ -4,7 +4,8 @@
 // The files are the declaration: a model's name is its file stem, its layer
 // and schema its folder (staging → core → marts); header comments carry
 // annotations (-- @grain, -- @description, -- @materialize, -- @unique,
-// -- @not_null, -- @incremental, -- @chunks; see docs/models.md);
+// -- @not_null, -- @incremental, -- @chunks, -- @compression; see
+// docs/models.md);
 // dependencies are the schema-qualified names the SQL uses
 // (main.<entity>, staging.x, core.y, marts.z). Session variables set by
 // Build are read with getvariable(): see Options.Variables.
@@ -16,6 +17,7 @@ import (
 	"io/fs"
 	"path"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -48,7 +50,21 @@ type Model struct {
 	// the session variables rebuild_from and rebuild_to (exclusive) set: for
 	// aggregations whose one-shot hash tables would not fit in memory.
 	ChunkMonths int
+	// Compression pins DuckDB's compression of some columns of a table
+	// (-- @compression: column method, ...), in the order written: for
+	// columns of unique strings such as document ids, where DuckDB would try
+	// a dictionary on every row group before it settles on FSST.
+	Compression []ColumnCompression
 }
+
+// ColumnCompression is one column's pinned compression method.
+type ColumnCompression struct {
+	Column, Method string
+}
+
+// compressionMethods are the methods @compression accepts (DuckDB has more;
+// these are the ones that suit strings).
+var compressionMethods = []string{"dictionary", "fsst", "uncompressed"}
 
 // Check is one data check: a query that returns offending rows.
 type Check struct {
@@ -182,6 +198,17 @@ func parseModel(p, layer, sql string) (*Model, error) {
 	}
 	if m.Materialize != "view" && m.Materialize != "table" {
 		return nil, fmt.Errorf("%s: @materialize: %q must be view or table", p, m.Materialize)
+	}
+	for _, item := range splitList(ann["compression"]) {
+		col, method, _ := strings.Cut(item, " ")
+		col, method = strings.TrimSpace(col), strings.ToLower(strings.TrimSpace(method))
+		if col == "" || !slices.Contains(compressionMethods, method) {
+			return nil, fmt.Errorf("%s: @compression: %q: want `column method` with a method of %s", p, item, strings.Join(compressionMethods, ", "))
+		}
+		m.Compression = append(m.Compression, ColumnCompression{Column: col, Method: method})
+	}
+	if len(m.Compression) > 0 && m.Materialize != "table" {
+		return nil, fmt.Errorf("%s: @compression: only a table has stored columns", p)
 	}
 	m.Refs = parseRefs(sql)
 	return m, nil

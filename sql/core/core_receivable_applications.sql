@@ -1,5 +1,6 @@
 -- @grain: one row per credit (payment or return) that names an invoice of its own client
 -- @incremental: effective_date
+-- @compression: credit_id fsst, invoice_id fsst
 -- @description: applications of named credits to their invoice, in the order they take effect: on the credit's date, or on the invoice date when the credit came first (until then it waits as prepaid money, an advance). Each credit applies up to what the invoice still owes after the credits before it (applied_amount); the rest (overflow_amount) stays in the client's oldest-due-first pool. settles_invoice marks the credit that brings the invoice to zero
 with
 

@@ -1,5 +1,6 @@
 -- @grain: one row per snapshot date and debit (invoice or refund) still open on it: dated on or before it, not settled by its named credits by then, and not paid off by the pool (the keys are checked on receivables_open_invoices, its view)
 -- @incremental: as_of
+-- @compression: document_id fsst
 -- @description: oldest-due-first allocation as of each snapshot date D: what each debit still owes after the credits naming it (remaining_amount), then the client's pool applied to those debits in order of due date, document date, kind and id (applied_pool_amount); open_amount is what is left, and only debits with something left are kept (what the pool applied in all is least(pool_total, what the debits owed): see core_receivables_client_snapshots). Debits due before the first due month whose running total the pool cannot cover are paid off, and debits due after that month stay open in full, both without a running total. days_past_due = as_of - due_date; days_overdue count from the due date (ageing_basis = 'due_date', default) or the document date ('invoice_date'); bucket is not_due (<= 0 days) or overdue_<from>_<to> after the ageing_buckets limits, and overdue_<last>_plus beyond them
 with
 
