@@ -1,6 +1,6 @@
 -- @grain: one row per month, client, category and manager with sales events
 -- @incremental: month by month
--- @chunks: 1 month
+-- @chunks: 3 months
 -- @description: sales events aggregated per month, client, product category and manager (manager_id '' when no assignment covers the event); the body of sales_monthly. client_orders is the client's distinct orders shipped that month and credited to that manager, across all categories (the same on each of its rows of the month and manager): core_client_orders_monthly reads it
 with
 
