@@ -5,7 +5,9 @@
 -- @description: sales history: net sales (shipped − returns) of each client and product category per month, attributed to the manager by assignment at each event's date (a client reassigned mid-month has one row per manager); manager_id is '' when no assignment covers the event. Month-on-month and year-on-year compare the same row key (month, client, category, manager) one month and twelve months earlier (0 when that key had no sales then); growth = net_sales / previous - 1, empty unless the previous value is above 0
 with
 
-monthly as (
+-- read three times (the row, a month and a year earlier): three scans of the table cost less than DuckDB's
+-- materialising it for them
+monthly as not materialized (
     select * from core.core_sales_monthly
     where month >= coalesce(getvariable('rebuild_from') - interval 12 month, date '0001-01-01')
 ),
