@@ -64,14 +64,28 @@ sales as (
         cast(coalesce(-sum(amount) filter (where event_kind = 'return'), 0) as decimal(38, 8)) as returns_amount,
         cast(sum(amount) as decimal(38, 8)) as net_sales,
         cast(coalesce(sum(qty) filter (where event_kind = 'shipment'), 0) as decimal(38, 8)) as qty_shipped,
-        count(distinct order_id) filter (where category_index >= 127) as orders_beyond_bits,
         count(*) filter (where event_kind = 'shipment') as lines,
-        cast(coalesce(bit_count(bit_or(
+        coalesce(bit_count(bit_or(
                 case when category_place < 127 then cast(1 as hugeint) << cast(category_place as integer) end
-            ) filter (where event_kind = 'shipment')), 0)
-            + count(distinct sku) filter (where event_kind = 'shipment' and (category_place is null or category_place >= 127))
-            as bigint) as skus
+            ) filter (where event_kind = 'shipment')), 0) as skus_in_bits
     from lines
+    group by all
+),
+
+-- the rows the bits cannot hold (SKUs from place 127 on or missing from the products, categories from number 127
+-- on), counted apart: a count(distinct …) in the aggregation above slowed it down even with nothing to count
+beyond_bits as (
+    select
+        month,
+        client_id,
+        category_index,
+        manager_id,
+        count(distinct order_id) filter (where category_index >= 127) as orders,
+        count(distinct sku) filter (where event_kind = 'shipment' and (category_place is null or category_place >= 127)) as skus
+    from lines
+    where category_index >= 127
+        or category_place is null
+        or category_place >= 127
     group by all
 ),
 
@@ -122,9 +136,9 @@ final as (
         sales.returns_amount,
         sales.net_sales,
         sales.qty_shipped,
-        coalesce(category_orders.orders, 0) + sales.orders_beyond_bits as orders,
+        coalesce(category_orders.orders, 0) + coalesce(beyond_bits.orders, 0) as orders,
         sales.lines,
-        sales.skus,
+        cast(sales.skus_in_bits + coalesce(beyond_bits.skus, 0) as bigint) as skus,
         coalesce(client_orders.client_orders, 0) as client_orders
     from sales
     join categories
@@ -134,6 +148,11 @@ final as (
         and category_orders.client_id = sales.client_id
         and category_orders.manager_id = sales.manager_id
         and category_orders.category_index = sales.category_index
+    left join beyond_bits
+        on beyond_bits.month = sales.month
+        and beyond_bits.client_id = sales.client_id
+        and beyond_bits.manager_id = sales.manager_id
+        and beyond_bits.category_index = sales.category_index
     left join client_orders
         on client_orders.month = sales.month
         and client_orders.client_id = sales.client_id
