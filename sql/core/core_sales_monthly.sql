@@ -43,9 +43,9 @@ lines as (
         events.client_id,
         coalesce(products.category_index, (select category_index from categories where category = '(none)')) as category_index,
         coalesce(events.manager_id, '') as manager_id,
-        events.event_kind,
+        events.event_kind = 'shipment' as is_shipment,
         events.order_id,
-        events.sku,
+        case when products.category_place is null or products.category_place >= 127 then events.sku end as sku_beyond_bits,
         events.qty,
         events.amount,
         products.category_place
@@ -60,14 +60,14 @@ sales as (
         client_id,
         category_index,
         manager_id,
-        cast(coalesce(sum(amount) filter (where event_kind = 'shipment'), 0) as decimal(38, 8)) as shipped_amount,
-        cast(coalesce(-sum(amount) filter (where event_kind = 'return'), 0) as decimal(38, 8)) as returns_amount,
+        cast(coalesce(sum(amount) filter (where is_shipment), 0) as decimal(38, 8)) as shipped_amount,
+        cast(coalesce(-sum(amount) filter (where not is_shipment), 0) as decimal(38, 8)) as returns_amount,
         cast(sum(amount) as decimal(38, 8)) as net_sales,
-        cast(coalesce(sum(qty) filter (where event_kind = 'shipment'), 0) as decimal(38, 8)) as qty_shipped,
-        count(*) filter (where event_kind = 'shipment') as lines,
+        cast(coalesce(sum(qty) filter (where is_shipment), 0) as decimal(38, 8)) as qty_shipped,
+        count(*) filter (where is_shipment) as lines,
         coalesce(bit_count(bit_or(
                 case when category_place < 127 then cast(1 as hugeint) << cast(category_place as integer) end
-            ) filter (where event_kind = 'shipment')), 0) as skus_in_bits
+            ) filter (where is_shipment)), 0) as skus_in_bits
     from lines
     group by all
 ),
@@ -81,7 +81,7 @@ beyond_bits as (
         category_index,
         manager_id,
         count(distinct order_id) filter (where category_index >= 127) as orders,
-        count(distinct sku) filter (where event_kind = 'shipment' and (category_place is null or category_place >= 127)) as skus
+        count(distinct sku_beyond_bits) filter (where is_shipment) as skus
     from lines
     where category_index >= 127
         or category_place is null
