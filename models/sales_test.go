@@ -30,10 +30,10 @@ func TestSalesMonthlyDistinctSKUs(t *testing.T) {
 }
 
 // Distinct orders per category come from each order's categories, held as
-// bits of a 128-bit integer numbered by category name: "(none)" (for SKUs no
-// product has) 0, "Big" 1,
+// bits of a 128-bit integer numbered by category name: "(none)" 0 (SKUs no
+// product has are filed there and counted with count(distinct)), "Big" 1,
 // "Food" 2, then the 130 categories K000–K129 added here at 3–132, so K124
-// (127) and later fall back to count(distinct). The client's orders across
+// (127) and later fall back to count(distinct) too. The client's orders across
 // categories (core_client_orders_monthly) count each order once.
 func TestSalesMonthlyOrdersPerCategory(t *testing.T) {
 	db := loadFixture(t, "skus")
