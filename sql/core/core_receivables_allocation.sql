@@ -82,6 +82,7 @@ candidates as (
     from (
         select
             debits.*,
+            date_trunc('month', debits.due_date)::date as due_month,
             coalesce(settled.settled_on, date '9999-12-31') as settled_on
         from debits
         left join settled
@@ -117,6 +118,7 @@ remaining as materialized (
         candidates.document_id,
         candidates.document_date,
         candidates.due_date,
+        candidates.due_month,
         candidates.amount,
         coalesce(partly_paid.applied_total, 0) as applied_named_amount,
         candidates.amount - coalesce(partly_paid.applied_total, 0) as remaining_amount
@@ -137,7 +139,7 @@ month_totals as (
             rows between unbounded preceding and current row
         ) as running_total
     from (
-        select as_of, client_id, date_trunc('month', due_date)::date as due_month, sum(remaining_amount) as month_total
+        select as_of, client_id, due_month, sum(remaining_amount) as month_total
         from remaining
         group by all
     )
@@ -150,6 +152,7 @@ pool_reach as (
     select
         month_totals.as_of,
         month_totals.client_id,
+        totals.pool_total,
         min(month_totals.due_month) filter (where month_totals.running_total > totals.pool_total) as first_open_month,
         coalesce(max(month_totals.running_total) filter (where month_totals.running_total <= totals.pool_total), 0) as covered_total
     from month_totals
@@ -162,14 +165,11 @@ pool_reach as (
 split as not materialized (
     select
         remaining.*,
-        totals.pool_total,
+        pool_reach.pool_total,
         pool_reach.covered_total,
-        coalesce(remaining.due_date < pool_reach.first_open_month, pool_reach.first_open_month is null) as covered,
-        remaining.due_date >= (pool_reach.first_open_month + interval 1 month)::date as beyond_reach
+        coalesce(remaining.due_month < pool_reach.first_open_month, pool_reach.first_open_month is null) as covered,
+        remaining.due_month > pool_reach.first_open_month as beyond_reach
     from remaining
-    join totals
-        on totals.as_of = remaining.as_of
-        and totals.client_id = remaining.client_id
     join pool_reach
         on pool_reach.as_of = remaining.as_of
         and pool_reach.client_id = remaining.client_id
