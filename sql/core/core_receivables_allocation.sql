@@ -45,6 +45,18 @@ partial as (
     where not settles_invoice
 ),
 
+-- what those credits had applied to their invoice by each of their dates, as a list per invoice (few invoices have
+-- any), carried by the debit: a candidate row below takes the most applied on or before its snapshot, on which the
+-- invoice is not yet settled (a join per snapshot row cost 0.15 s more at 10 M order lines)
+partly_paid as (
+    select
+        'invoice' as document_kind,
+        invoice_id as document_id,
+        list({'effective_date': effective_date, 'applied_total': applied_total}) as applications
+    from partial
+    group by invoice_id
+),
+
 -- the snapshot dates in order, and how many of them come before each day from the first date to the day after the
 -- last (before[1] is the first date's): a debit's snapshots (dated by it, not yet settled) are a slice of the list,
 -- found by two lookups instead of comparing the debit with every date (0.3 CPU s at 10 M order lines)
@@ -83,30 +95,17 @@ candidates as (
         select
             debits.*,
             date_trunc('month', debits.due_date)::date as due_month,
-            coalesce(settled.settled_on, date '9999-12-31') as settled_on
+            coalesce(settled.settled_on, date '9999-12-31') as settled_on,
+            partly_paid.applications as partial_applications
         from debits
         left join settled
             on settled.document_kind = debits.document_kind
             and settled.document_id = debits.document_id
+        left join partly_paid
+            on partly_paid.document_kind = debits.document_kind
+            and partly_paid.document_id = debits.document_id
     ) as debits
     cross join snapshots
-),
-
--- per snapshot, what those credits had applied to their invoice by then while it was unsettled (joined to the
--- unsettled debits below; computed from the credits, far fewer than the debits times the snapshots)
-partly_paid as (
-    select
-        dates.as_of,
-        'invoice' as document_kind,
-        partial.invoice_id as document_id,
-        max(partial.applied_total) as applied_total
-    from partial
-    left join settled
-        on settled.document_id = partial.invoice_id
-    join dates
-        on partial.effective_date <= dates.as_of
-        and coalesce(settled.settled_on, date '9999-12-31') > dates.as_of
-    group by all
 ),
 
 -- read twice below: per due month, then per debit
@@ -120,13 +119,17 @@ remaining as materialized (
         candidates.due_date,
         candidates.due_month,
         candidates.amount,
-        coalesce(partly_paid.applied_total, 0) as applied_named_amount,
-        candidates.amount - coalesce(partly_paid.applied_total, 0) as remaining_amount
-    from candidates
-    left join partly_paid
-        on partly_paid.as_of = candidates.as_of
-        and partly_paid.document_kind = candidates.document_kind
-        and partly_paid.document_id = candidates.document_id
+        coalesce(candidates.applied_named_amount, 0) as applied_named_amount,
+        candidates.amount - coalesce(candidates.applied_named_amount, 0) as remaining_amount
+    from (
+        select
+            *,
+            list_max(list_transform(
+                list_filter(partial_applications, lambda application: application.effective_date <= as_of),
+                lambda application: application.applied_total
+            )) as applied_named_amount
+        from candidates
+    ) as candidates
 ),
 
 -- what the debits still owe per snapshot, client and due month, running in due order
