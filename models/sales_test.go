@@ -1,7 +1,6 @@
 package models_test
 
 import (
-	"context"
 	"testing"
 
 	"github.com/kam-analytics/kam/models"
@@ -14,9 +13,7 @@ import (
 // SKUs no product has (N1, ZZZ), which sales_monthly files under "(none)" too.
 func TestSalesMonthlyDistinctSKUs(t *testing.T) {
 	db := loadFixture(t, "skus")
-	if _, err := models.Build(context.Background(), db, models.Options{AsOf: date("2026-10-31")}); err != nil {
-		t.Fatal(err)
-	}
+	build(t, db, models.Options{AsOf: date("2026-10-31")})
 	// C1 Big: B000 (twice), B126 (the last bit), B127 and B129 (past the bits), B128 (ordered in September,
 	// shipped in October) = 5 SKUs on 7 lines of 4 orders; the return R1 of the unshipped B050 adds no SKU.
 	// C1 (none): ZZZ, N1 and N2 together = 3. C2 Big: B127 and B128 = 2.
@@ -59,9 +56,7 @@ func TestSalesMonthlyOrdersPerCategory(t *testing.T) {
 			t.Fatalf("%s: %v", q, err)
 		}
 	}
-	if _, err := models.Build(context.Background(), db, models.Options{AsOf: date("2026-10-31")}); err != nil {
-		t.Fatal(err)
-	}
+	build(t, db, models.Options{AsOf: date("2026-10-31")})
 	// C1: O1 (Big, (none)), O2 (Big, (none)), O3 (Big, Food), O5 (Big); the unknown ZZZ, N1 and N2 are one
 	// category. C2: O6.
 	assertRows(t, db, `SELECT client_id, category, manager_id, orders, lines FROM sales_monthly WHERE month = '2026-10-01' ORDER BY ALL`, []string{

@@ -13,8 +13,7 @@ debits as (
     select * from core.core_receivable_debits
 ),
 
--- read twice (settled, partial): two scans of the table cost less than DuckDB's materialising 1.4 M rows for
--- them, and so for settled below
+-- read twice (settled, partial): two scans of the table cost less than DuckDB's materialising 1.4 M rows for them
 applications as not materialized (
     select * from core.core_receivable_applications
 ),
@@ -29,7 +28,7 @@ bucket_labels as (
 ),
 
 -- the credit that settles an invoice (at most one: each later credit finds it paid up)
-settled as not materialized (
+settled as (
     select
         'invoice' as document_kind,
         invoice_id as document_id,
@@ -81,7 +80,7 @@ snapshots as (
     from dates
 ),
 
--- each debit on every snapshot date it is dated by and not yet settled on (written a debit's rows together, which
+-- each debit on every snapshot date it is dated by and not yet settled on (a debit's rows come out together, which
 -- compress better)
 candidates as (
     select
