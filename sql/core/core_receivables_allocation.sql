@@ -103,6 +103,10 @@ candidates as (
         left join partly_paid
             on partly_paid.document_kind = debits.document_kind
             and partly_paid.document_id = debits.document_id
+        -- a debit settled by the first snapshot date has no snapshot: dropped before the expansion (most of them in
+        -- an incremental build, whose first date is recent)
+        where settled.settled_on is null
+            or settled.settled_on > (select min(as_of) from dates)
     ) as debits
     cross join snapshots
 ),
