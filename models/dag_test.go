@@ -3,6 +3,7 @@ package models_test
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -165,4 +166,72 @@ func openDuckDB(t *testing.T, path string) *sql.DB {
 	}
 	t.Cleanup(func() { db.Close() })
 	return db
+}
+
+// The sales checks look only at the months a build recomputed (check_from),
+// whole months even when check_from falls mid-month: on a sound build they
+// find nothing, a fault in a recomputed month is found, and one in an
+// earlier month (which passed when it was built) is left alone.
+func TestSalesChecksNarrowedToRecomputedMonths(t *testing.T) {
+	db := loadFixture(t, "skus")
+	build(t, db, models.Options{AsOf: date("2026-10-31")})
+	_, checks, err := models.Parse(kamsql.Files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	// one connection: check_from is a session variable
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	found := func(c *models.Check, checkFrom, tamper string) bool {
+		t.Helper()
+		tx, err := conn.BeginTx(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer tx.Rollback()
+		for _, q := range []string{"SET VARIABLE check_from = " + checkFrom, tamper} {
+			if q == "" {
+				continue
+			}
+			if _, err := tx.Exec(q); err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
+		}
+		rows, err := tx.Query(c.SQL)
+		if err != nil {
+			t.Fatalf("%s: %v", c.Name, err)
+		}
+		defer rows.Close()
+		return rows.Next()
+	}
+	tampers := map[string]string{
+		"chk_sales_monthly__net_sales": "UPDATE marts.sales_monthly SET net_sales = net_sales + 1 WHERE month = %s AND client_id = 'C1' AND category = 'Big'",
+		"chk_sales_monthly__counts":    "UPDATE marts.sales_monthly SET orders = lines + 1 WHERE month = %s AND client_id = 'C1' AND category = 'Big'",
+	}
+	for _, c := range checks {
+		tamper, ok := tampers[c.Name]
+		if !ok {
+			continue
+		}
+		delete(tampers, c.Name)
+		if found(c, "DATE '2026-10-15'", "") {
+			t.Errorf("%s finds rows on a sound build from mid-October", c.Name)
+		}
+		if !found(c, "DATE '2026-10-15'", fmt.Sprintf(tamper, "DATE '2026-10-01'")) {
+			t.Errorf("%s misses a fault in October, recomputed from October 15", c.Name)
+		}
+		if found(c, "DATE '2026-11-01'", fmt.Sprintf(tamper, "DATE '2026-10-01'")) {
+			t.Errorf("%s looks at October when only November was recomputed", c.Name)
+		}
+		if !found(c, "NULL::DATE", fmt.Sprintf(tamper, "DATE '2026-10-01'")) {
+			t.Errorf("%s misses a fault in October in a full build", c.Name)
+		}
+	}
+	if len(tampers) > 0 {
+		t.Errorf("checks not found: %v", tampers)
+	}
 }
