@@ -104,7 +104,8 @@ candidates as (
             on partly_paid.document_kind = debits.document_kind
             and partly_paid.document_id = debits.document_id
         -- a debit settled by the first snapshot date has no snapshot: dropped before the expansion (most of them in
-        -- an incremental build, whose first date is recent)
+        -- an incremental build, whose first date is recent). Not snapshots.first_date: compared after the cross
+        -- join, DuckDB made that a nested-loop join and the full build 0.5 s slower
         where settled.settled_on is null
             or settled.settled_on > (select min(as_of) from dates)
     ) as debits
