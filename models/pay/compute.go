@@ -302,6 +302,15 @@ func (l *Line) flag(f string) { l.Flags = append(l.Flags, f) }
 // missing_target:<kpi>. A gate applies when its metric is strictly above its
 // limit. delta adds to the actuals (what-if); nil for the real pay.
 func Compute(plan *Plan, in *Inputs, delta map[string]decimal.Decimal) *Line {
+	l := computeFigures(plan, in, delta)
+	l.InputsSHA256 = in.hash(plan)
+	return l
+}
+
+// computeFigures is Compute without the digest of the inputs, for what-if
+// figures that are never kept as a pay line: hashing every sales event of
+// the month again for each of them was a third of a build's pay step.
+func computeFigures(plan *Plan, in *Inputs, delta map[string]decimal.Decimal) *Line {
 	l := &Line{
 		Kind:           KindPay,
 		Period:         in.Period,
@@ -379,6 +388,5 @@ func Compute(plan *Plan, in *Inputs, delta map[string]decimal.Decimal) *Line {
 	product := l.VariableTarget.Mul(employed).Mul(l.Factor).Mul(l.GateMultiplier)
 	l.Unrounded = product.DivRound(days, Places)
 	l.VariablePay = product.DivRound(days, 2) // half away from zero
-	l.InputsSHA256 = in.hash(plan)
 	return l
 }

@@ -87,9 +87,23 @@ type periodInputs struct {
 	warnings []string
 }
 
+// inputDetail is how the sales and payments of a period's inputs are read.
+type inputDetail int
+
+const (
+	// everyEvent reads each shipment, return and payment: pay sheets,
+	// statements and exports list them, and the inputs digest covers them.
+	everyEvent inputDetail = iota
+	// sumsOnly reads one event per manager and kind carrying the kind's sums
+	// (its date the latest): the same actuals, hence the same pay, from a few
+	// rows instead of the month's hundreds of thousands. Its inputs are never
+	// listed or hashed.
+	sumsOnly
+)
+
 // loadInputs reads a period's inputs for every manager employed in it who
 // has a plan: a handful of queries for the whole period, split by manager.
-func loadInputs(ctx context.Context, q querier, plans *Plans, p Period) (*periodInputs, error) {
+func loadInputs(ctx context.Context, q querier, plans *Plans, p Period, detail inputDetail) (*periodInputs, error) {
 	asOf, err := builtAsOf(ctx, q)
 	if err != nil {
 		return nil, err
@@ -183,12 +197,20 @@ func loadInputs(ctx context.Context, q querier, plans *Plans, p Period) (*period
 	}
 
 	// Sales: shipments and returns attributed on their event dates.
-	rows, err = q.QueryContext(ctx, `SELECT e.manager_id, e.event_kind, e.event_date, e.event_id, e.client_id,
+	salesQuery := `SELECT e.manager_id, e.event_kind, e.event_date, e.event_id, e.client_id,
             coalesce(c.client_name, ''), coalesce(e.sku, ''), e.qty, e.amount
         FROM core.core_sales_events e
         LEFT JOIN staging.stg_clients c ON c.client_id = e.client_id
         WHERE e.event_date BETWEEN ?::DATE AND ?::DATE AND e.manager_id IS NOT NULL
-        ORDER BY e.manager_id, e.event_date, e.event_kind DESC, e.event_id`, start, end)
+        ORDER BY e.manager_id, e.event_date, e.event_kind DESC, e.event_id`
+	if detail == sumsOnly {
+		salesQuery = `SELECT e.manager_id, e.event_kind, max(e.event_date), '', '', '', '', sum(e.qty), sum(e.amount)
+        FROM core.core_sales_events e
+        WHERE e.event_date BETWEEN ?::DATE AND ?::DATE AND e.manager_id IS NOT NULL
+        GROUP BY e.manager_id, e.event_kind
+        ORDER BY e.manager_id, e.event_kind DESC`
+	}
+	rows, err = q.QueryContext(ctx, salesQuery, start, end)
 	if err != nil {
 		return nil, fmt.Errorf("read sales events: %w", err)
 	}
@@ -227,7 +249,7 @@ func loadInputs(ctx context.Context, q querier, plans *Plans, p Period) (*period
 		return nil, fmt.Errorf("read sales events: %w", err)
 	}
 	flush()
-	if err := loadPayments(ctx, q, pi, start, end); err != nil {
+	if err := loadPayments(ctx, q, pi, start, end, detail); err != nil {
 		return nil, err
 	}
 	for _, in := range pi.inputs {
@@ -328,7 +350,7 @@ func refLess(a, b string) bool {
 // whose plan has basis collected. A payment belongs to the client it names,
 // else to the one client whose inn is its payer_inn, and is attributed to
 // the manager assigned to that client on paid_on.
-func loadPayments(ctx context.Context, q querier, pi *periodInputs, start, end time.Time) error {
+func loadPayments(ctx context.Context, q querier, pi *periodInputs, start, end time.Time, detail inputDetail) error {
 	need := false
 	for _, in := range pi.inputs {
 		need = need || in.Basis == BasisCollected
@@ -336,7 +358,7 @@ func loadPayments(ctx context.Context, q querier, pi *periodInputs, start, end t
 	if !need {
 		return nil
 	}
-	rows, err := q.QueryContext(ctx, `WITH inns AS (
+	query := `WITH inns AS (
             SELECT trim(inn) AS inn, min(client_id) AS client_id
             FROM main.clients
             WHERE nullif(trim(inn), '') IS NOT NULL
@@ -358,7 +380,16 @@ func loadPayments(ctx context.Context, q querier, pi *periodInputs, start, end t
         JOIN staging.stg_client_assignments a
             ON a.client_id = m.client_id AND m.paid_on >= a.valid_from AND m.paid_on < a.valid_to
         LEFT JOIN staging.stg_clients c ON c.client_id = m.client_id
-        ORDER BY a.manager_id, m.paid_on, m.payment_id`, start, end)
+        ORDER BY a.manager_id, m.paid_on, m.payment_id`
+	if detail == sumsOnly {
+		query = query[:strings.LastIndex(query, "SELECT a.manager_id")] + `SELECT a.manager_id, '', max(m.paid_on), '', '', '', '', '', sum(m.amount)
+        FROM matched m
+        JOIN staging.stg_client_assignments a
+            ON a.client_id = m.client_id AND m.paid_on >= a.valid_from AND m.paid_on < a.valid_to
+        GROUP BY a.manager_id
+        ORDER BY a.manager_id`
+	}
+	rows, err := q.QueryContext(ctx, query, start, end)
 	if err != nil {
 		return fmt.Errorf("read payments: %w", err)
 	}

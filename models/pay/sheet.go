@@ -114,7 +114,7 @@ func calculate(ctx context.Context, q querier, plans *Plans, p Period, opt Optio
 			if err != nil {
 				return nil, err
 			}
-			lines, pi, err := computePeriod(ctx, q, stored, p)
+			lines, pi, err := computePeriod(ctx, q, stored, p, everyEvent)
 			if err != nil {
 				return nil, err
 			}
@@ -125,7 +125,7 @@ func calculate(ctx context.Context, q querier, plans *Plans, p Period, opt Optio
 		}
 		return lockedSheet(ctx, q, run, locked)
 	}
-	lines, pi, err := computePeriod(ctx, q, plans, p)
+	lines, pi, err := computePeriod(ctx, q, plans, p, everyEvent)
 	if err != nil {
 		return nil, err
 	}
@@ -142,9 +142,10 @@ func calculate(ctx context.Context, q querier, plans *Plans, p Period, opt Optio
 	return s, nil
 }
 
-// computePeriod computes the pay lines of a period from today's data.
-func computePeriod(ctx context.Context, q querier, plans *Plans, p Period) ([]*Line, *periodInputs, error) {
-	pi, err := loadInputs(ctx, q, plans, p)
+// computePeriod computes the pay lines of a period from today's data; with
+// sumsOnly the lines carry no inputs digest.
+func computePeriod(ctx context.Context, q querier, plans *Plans, p Period, detail inputDetail) ([]*Line, *periodInputs, error) {
+	pi, err := loadInputs(ctx, q, plans, p, detail)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -154,7 +155,11 @@ func computePeriod(ctx context.Context, q querier, plans *Plans, p Period) ([]*L
 		if in == nil {
 			continue
 		}
-		lines = append(lines, Compute(pi.plan[m.ID], in, nil))
+		if detail == sumsOnly {
+			lines = append(lines, computeFigures(pi.plan[m.ID], in, nil))
+		} else {
+			lines = append(lines, Compute(pi.plan[m.ID], in, nil))
+		}
 	}
 	return lines, pi, nil
 }
@@ -206,7 +211,7 @@ func adjustments(ctx context.Context, q querier, p Period, locked map[Period]*Ru
 		if err != nil {
 			return nil, err
 		}
-		recomputed, _, err := computePeriod(ctx, q, stored, lp)
+		recomputed, _, err := computePeriod(ctx, q, stored, lp, everyEvent)
 		if err != nil {
 			return nil, fmt.Errorf("recompute locked %s: %w", lp, err)
 		}
@@ -300,7 +305,7 @@ func lockedSheet(ctx context.Context, q querier, run *Run, locked map[Period]*Ru
 	s.Difference = decimal.Zero
 	// The stored sheet stands whatever happens next: a failed check of the
 	// data behind it is a warning, not an error.
-	recomputed, _, err := computePeriod(ctx, q, stored, run.Period)
+	recomputed, _, err := computePeriod(ctx, q, stored, run.Period, everyEvent)
 	if err != nil {
 		s.Warnings = append(s.Warnings, fmt.Sprintf("could not check whether the data behind locked %s changed: %v", run.Period, err))
 		return s, nil

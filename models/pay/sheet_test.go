@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -413,5 +414,45 @@ func TestGateFromReceivablesMart(t *testing.T) {
 		if !strings.Contains(text, want) {
 			t.Errorf("statement of MG lacks the open invoice detail %q:\n%s", want, text)
 		}
+	}
+}
+
+// The gap values read the month's sales and payments as sums, the pay sheet
+// reads every event: both must give every manager the same actuals and pay,
+// on either basis (MP's plan is collected: returns and payments).
+func TestGapValuesMatchThePaySheet(t *testing.T) {
+	db := cases(t)
+	if _, err := pay.Materialize(context.Background(), db, filepath.Join("testdata", "cases", "compensation.yaml"), date("2026-10-31")); err != nil {
+		t.Fatal(err)
+	}
+	s := casesSheet(t)
+	var want []string
+	for _, l := range s.Lines {
+		if l.Kind != pay.KindPay {
+			continue
+		}
+		for _, c := range l.Components {
+			want = append(want, strings.Join([]string{l.ManagerID, c.KPI, c.Actual.StringFixed(4), l.VariablePay.StringFixed(2)}, " "))
+		}
+	}
+	if !slices.ContainsFunc(want, func(r string) bool { return strings.HasPrefix(r, "MP sales ") }) {
+		t.Fatalf("the pay sheet has no line for MP, the collected plan's manager: %v", want)
+	}
+	rows, err := db.Query("SELECT manager_id, kpi, actual::VARCHAR, pay_now::VARCHAR FROM marts.pay_gap_value WHERE kpi <> 'all' ORDER BY manager_id, kpi")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var got []string
+	for rows.Next() {
+		var m, k, a, p string
+		if err := rows.Scan(&m, &k, &a, &p); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, strings.Join([]string{m, k, a, p}, " "))
+	}
+	slices.Sort(want)
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("marts.pay_gap_value actuals and pay:\n%s\nthe pay sheet's:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }

@@ -31,7 +31,7 @@ func ComputeWhatIf(ctx context.Context, db *sql.DB, plans *Plans, p Period, mana
 			return nil, fmt.Errorf("what-if: unknown KPI %q; want one of %s", k, strings.Join(KPIs, ", "))
 		}
 	}
-	pi, err := loadInputs(ctx, db, plans, p)
+	pi, err := loadInputs(ctx, db, plans, p, everyEvent)
 	if err != nil {
 		return nil, err
 	}
@@ -142,7 +142,7 @@ func Materialize(ctx context.Context, db *sql.DB, plansFile string, asOf time.Ti
 		return nil, err
 	}
 	p := PeriodOf(asOf)
-	lines, pi, err := computePeriod(ctx, db, plans, p)
+	lines, pi, err := computePeriod(ctx, db, plans, p, sumsOnly)
 	if err != nil {
 		return nil, fmt.Errorf("pay gap values for %s: %w", p, err)
 	}
@@ -165,11 +165,11 @@ func Materialize(ctx context.Context, db *sql.DB, plansFile string, asOf time.Ti
 			} else {
 				r.flags = append(r.flags, "missing_target:"+c.KPI)
 			}
-			r.payIf = Compute(plan, l.Inputs, d).VariablePay
+			r.payIf = computeFigures(plan, l.Inputs, d).VariablePay
 			rows = append(rows, r)
 		}
 		r := gapRow{line: l, kpi: "all", payNow: l.VariablePay, flags: l.Flags}
-		r.payIf = Compute(plan, l.Inputs, all).VariablePay
+		r.payIf = computeFigures(plan, l.Inputs, all).VariablePay
 		rows = append(rows, r)
 	}
 	tx, err := db.BeginTx(ctx, nil)
