@@ -36,6 +36,10 @@ type Options struct {
 	Full bool
 	// Now stamps the build log (bookkeeping only; no model reads it).
 	Now func() time.Time
+	// Progress, when set, is told each step before it starts: every model
+	// in build order ("model <name>"), then "checks", "publish" and
+	// "checkpoint"; done steps of total. kam build draws it on a terminal.
+	Progress func(done, total int, step string)
 
 	// asOfOnly restricts snapshot models to the as-of date (QueryAsOf).
 	asOfOnly bool
@@ -325,7 +329,14 @@ func Build(ctx context.Context, db *sql.DB, opt Options) (*Result, error) {
 		}
 	}()
 	next := map[string]bool{} // models written as __next this build
-	for _, m := range order {
+	steps := len(order) + 3
+	progress := func(done int, step string) {
+		if opt.Progress != nil {
+			opt.Progress(done, steps, step)
+		}
+	}
+	for i, m := range order {
+		progress(i, "model "+m.Name)
 		start := time.Now()
 		cpu0 := cpuNow()
 		p := plans[m.Name]
@@ -349,6 +360,7 @@ func Build(ctx context.Context, db *sql.DB, opt Options) (*Result, error) {
 		mr.CPU = cpuNow() - cpu0
 		res.Models = append(res.Models, mr)
 	}
+	progress(len(order), "checks")
 	checkStart, checkCPU := time.Now(), cpuNow()
 	byName := map[string]*Model{}
 	for _, m := range order {
@@ -374,12 +386,14 @@ func Build(ctx context.Context, db *sql.DB, opt Options) (*Result, error) {
 		res.Checks++
 	}
 	res.ChecksDuration, res.ChecksCPU = time.Since(checkStart), cpuNow()-checkCPU
+	progress(len(order)+1, "publish")
 	publishStart, publishCPU := time.Now(), cpuNow()
 	if err := publish(ctx, conn, order, next, plans, changes, res, opt, settings, now().UTC()); err != nil {
 		return nil, err
 	}
 	published = true
 	res.PublishDuration, res.PublishCPU = time.Since(publishStart), cpuNow()-publishCPU
+	progress(len(order)+2, "checkpoint")
 	checkpointStart, checkpointCPU := time.Now(), cpuNow()
 	if _, err := conn.ExecContext(ctx, "CHECKPOINT"); err != nil {
 		return nil, fmt.Errorf("checkpoint after the build: %w", err)

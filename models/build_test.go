@@ -85,3 +85,31 @@ func TestBuildFailingCheckKeepsPreviousMarts(t *testing.T) {
 		t.Errorf("sales_monthly rows after failed build = %s, want %s (unchanged)", after[0], before[0])
 	}
 }
+
+// Progress names every model in build order, then the checks, publish and
+// the checkpoint, counting up to a fixed total; a rebuild reports the same
+// steps, skipped models included.
+func TestBuildReportsProgress(t *testing.T) {
+	db := loadFixture(t, "basic")
+	for _, round := range []string{"first build", "nothing changed"} {
+		var steps []string
+		next := 0
+		opt := models.Options{AsOf: date("2026-10-25"), Progress: func(done, total int, step string) {
+			if done != next {
+				t.Errorf("%s: step %q reported as done %d, want %d", round, step, done, next)
+			}
+			next++
+			steps = append(steps, step+" "+strconv.Itoa(total))
+		}}
+		res := build(t, db, opt)
+		var want []string
+		total := strconv.Itoa(len(res.Models) + 3)
+		for _, m := range res.Models {
+			want = append(want, "model "+m.Name+" "+total)
+		}
+		want = append(want, "checks "+total, "publish "+total, "checkpoint "+total)
+		if strings.Join(steps, "\n") != strings.Join(want, "\n") {
+			t.Errorf("%s: progress steps\n%s\nwant\n%s", round, strings.Join(steps, "\n"), strings.Join(want, "\n"))
+		}
+	}
+}
