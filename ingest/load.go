@@ -30,6 +30,9 @@ type Loader struct {
 	Now func() time.Time
 	// CompanyINN is our INN: bank documents paid to it are incoming payments.
 	CompanyINN string
+	// Progress, when set, is told of each file (or pulled source) before
+	// Run loads it: done of total, counted over the sources' matches.
+	Progress func(done, total int, file string)
 }
 
 // Status of one file's load.
@@ -99,9 +102,28 @@ func (l *Loader) Files(src *Source) ([]string, error) {
 // not stop the others; its error is in its FileResult.
 func (l *Loader) Run(ctx context.Context, sources []Source) []FileResult {
 	var results []FileResult
+	done, total := 0, 0
+	if l.Progress != nil {
+		// counted ahead only to say how many remain; each source's files are
+		// listed again when it loads (an earlier source may archive files)
+		for i := range sources {
+			if isPull(sources[i].Format) {
+				total++
+			} else if files, err := l.Files(&sources[i]); err == nil {
+				total += len(files)
+			}
+		}
+	}
+	progress := func(what string) {
+		if l.Progress != nil {
+			l.Progress(done, max(total, done+1), what)
+		}
+		done++
+	}
 	for i := range sources {
 		src := &sources[i]
 		if isPull(src.Format) {
+			progress(src.Name)
 			results = append(results, l.Pull(ctx, src))
 			continue
 		}
@@ -114,6 +136,7 @@ func (l *Loader) Run(ctx context.Context, sources []Source) []FileResult {
 			if ctx.Err() != nil {
 				return results
 			}
+			progress(l.rel(f))
 			res := l.LoadFile(ctx, src, f)
 			l.archive(src, f, &res)
 			results = append(results, res)

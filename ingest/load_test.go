@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -148,5 +149,35 @@ func TestLoadPlansPeriodPattern(t *testing.T) {
 	want := []string{`3: period "2026-13" is not YYYY-MM, YYYY-Qn or YYYY`, `4: period "10.2026" is not YYYY-MM, YYYY-Qn or YYYY`, `7: period "2026-Q5" is not YYYY-MM, YYYY-Qn or YYYY`}
 	if strings.Join(got, ";") != strings.Join(want, ";") {
 		t.Errorf("quarantine = %q, want %q", got, want)
+	}
+}
+
+// Run reports each file before loading it, counted over every source's
+// files, failed and already loaded ones included; a source whose glob
+// matches nothing adds nothing.
+func TestRunReportsProgress(t *testing.T) {
+	dir := t.TempDir()
+	db := openWarehouse(t)
+	write(t, dir, "inbox/a.csv", ordersHeader+"O1,1,2026-10-01,C1,S1,1,10,,\n")
+	write(t, dir, "inbox/b.csv", ordersHeader+"O2,1,2026-10-02,C1,S1,2,10,,\n")
+	write(t, dir, "bad/c.csv", "order_id,colour\n")
+	var got []string
+	l := &ingest.Loader{DB: db, BaseDir: dir, Progress: func(done, total int, file string) {
+		got = append(got, strings.Join([]string{file, strconv.Itoa(done), strconv.Itoa(total)}, " "))
+	}}
+	sources := []ingest.Source{
+		{Name: "orders", Entity: "order_lines", Files: "inbox/*.csv"},
+		{Name: "none", Entity: "order_lines", Files: "nothing/*.csv"},
+		{Name: "bad", Entity: "order_lines", Files: "bad/*.csv"},
+	}
+	l.Run(context.Background(), sources)
+	want := "inbox/a.csv 0 3\ninbox/b.csv 1 3\nbad/c.csv 2 3"
+	if strings.Join(got, "\n") != want {
+		t.Errorf("progress:\n%s\nwant\n%s", strings.Join(got, "\n"), want)
+	}
+	got = nil
+	l.Run(context.Background(), sources) // already loaded: still reported
+	if strings.Join(got, "\n") != want {
+		t.Errorf("progress of a second run:\n%s\nwant\n%s", strings.Join(got, "\n"), want)
 	}
 }
