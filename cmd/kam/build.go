@@ -29,7 +29,9 @@ The as-of date is the last date found in the data unless --as-of is given.
 
 Builds are incremental: marts that allow it recompute only the months the
 loads since the last build touched (docs/models.md lists which, and how late
-data is handled). --full recomputes everything from scratch.
+data is handled). --full recomputes everything from scratch. On a terminal a
+status line names the step under way (off one, e.g. under cron, nothing is
+drawn).
 
 Settings under models: in kam.yaml (active_window_days, ageing_buckets,
 ageing_basis, abc, xyz, overdue_grace_days) change the marts; after a change
@@ -80,7 +82,13 @@ func (a *app) build(ctx context.Context, c *config.Config, asOf time.Time, full 
 	opt := modelOptions(c, asOf)
 	opt.Full = full
 	opt.Now = a.now
+	line := a.progress()
+	defer line.clear()
+	if line != nil {
+		opt.Progress = func(done, total int, step string) { line.show("build %d/%d: %s", done+1, total, step) }
+	}
 	res, err := models.Build(ctx, db, opt)
+	line.clear()
 	if err != nil {
 		return nil, err
 	}
@@ -94,7 +102,9 @@ func (a *app) build(ctx context.Context, c *config.Config, asOf time.Time, full 
 		len(res.Models), incremental, res.Checks, res.AsOf.Format("2006-01-02"), time.Since(start).Seconds())
 	// What closing each KAM's remaining gap is worth (marts.pay_gap_value), when there is a plan file.
 	if plans := c.Resolve(c.Compensation); isRegularFile(plans) {
+		line.show("build: pay gap values")
 		m, err := pay.Materialize(ctx, db, plans, res.AsOf)
+		line.clear()
 		if err != nil {
 			return nil, fmt.Errorf("pay gap values: %w", err)
 		}
@@ -103,7 +113,9 @@ func (a *app) build(ctx context.Context, c *config.Config, asOf time.Time, full 
 		}
 	}
 	// Market-segment forecasts with their backtest accuracy (marts.segment_forecast).
+	line.show("build: segment forecasts")
 	fm, err := mart.Materialize(ctx, db, res.AsOf)
+	line.clear()
 	if err != nil {
 		return nil, fmt.Errorf("segment forecasts: %w", err)
 	}

@@ -58,8 +58,12 @@ func TestInitIngestBuildExport(t *testing.T) {
 	if !strings.Contains(stdout, "6 file(s) loaded") {
 		t.Errorf("kam ingest stdout = %q, want 6 files loaded", stdout)
 	}
-	if code, _, stderr := kam(t, "--config", cfg, "build", "--as-of", "2026-10-31"); code != 0 {
-		t.Fatalf("kam build: exit %d: %s", code, stderr)
+	// progress is drawn on terminals only; stderr here is a buffer
+	if strings.Contains(stderr, "\r") {
+		t.Errorf("kam ingest drew progress off a terminal: %q", stderr)
+	}
+	if code, _, stderr := kam(t, "--config", cfg, "build", "--as-of", "2026-10-31"); code != 0 || stderr != "" {
+		t.Fatalf("kam build: exit %d, stderr %q; want 0 and nothing on stderr (no progress off a terminal)", code, stderr)
 	}
 	// Nothing changed: the next build reuses what it built; --full recomputes all.
 	if code, stdout, _ := kam(t, "--config", cfg, "build", "--as-of", "2026-10-31"); code != 0 || strings.Contains(stdout, "(0 incremental or unchanged)") {

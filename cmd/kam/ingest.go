@@ -80,7 +80,12 @@ func (a *app) ingest(ctx context.Context, c *config.Config, names []string, perF
 	}
 	defer db.Close()
 	l := &ingest.Loader{DB: db, BaseDir: c.Dir(), Now: a.now, CompanyINN: c.Company.INN}
+	line := a.progress()
+	if line != nil {
+		l.Progress = func(done, total int, file string) { line.show("ingest %d/%d: %s", done+1, total, file) }
+	}
 	results := l.Run(ctx, sources)
+	line.clear()
 	var failed, loaded, skipped int
 	var rows, quarantined int64
 	for _, r := range results {

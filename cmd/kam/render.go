@@ -66,7 +66,12 @@ func (a *app) render(ctx context.Context, c *config.Config, out, lang string, as
 		}
 	}
 	opt := dashboards.Options{Lang: lang, AsOf: asOf, Compensation: c.Resolve(c.Compensation)}
-	if err := dashboards.RenderSite(ctx, db, out, opt); err != nil {
+	// the pages are written side by side: one line says what is going on
+	line := a.progress()
+	line.show("render: the director's, KAMs' and HR pages into %s", out)
+	err = dashboards.RenderSite(ctx, db, out, opt)
+	line.clear()
+	if err != nil {
 		return fmt.Errorf("render: %w", err)
 	}
 	fmt.Fprintf(a.stdout, "render: site written to %s (as of %s, %s)\n", filepath.Join(out, "index.html"), asOf.Format("2006-01-02"), lang)
