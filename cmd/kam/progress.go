@@ -5,6 +5,9 @@ import (
 	"io"
 )
 
+// drawsOn says whether a status line may be drawn on w (tests replace it).
+var drawsOn = interactive
+
 // progressLine is one status line redrawn in place on a terminal, so that
 // a long kam build or kam ingest says what it is doing. Off a terminal
 // (logs, pipes, cron, tests) it is nil and writes nothing.
@@ -13,9 +16,10 @@ type progressLine struct {
 	shown bool
 }
 
-// progress is a status line on stderr when stderr is a terminal, else nil.
+// progress is a status line on stderr when stderr is a terminal and the
+// command is not writing a log, else nil.
 func (a *app) progress() *progressLine {
-	if !interactive(a.stderr) {
+	if a.logging || !drawsOn(a.stderr) {
 		return nil
 	}
 	return &progressLine{w: a.stderr}

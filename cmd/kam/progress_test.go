@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"io"
 	"testing"
 )
 
@@ -20,4 +21,17 @@ func TestProgressLine(t *testing.T) {
 	var none *progressLine // off a terminal
 	none.show("x")
 	none.clear()
+}
+
+func TestProgressOnlyOnATerminalAndNotInALog(t *testing.T) {
+	defer func(f func(io.Writer) bool) { drawsOn = f }(drawsOn)
+	for _, tc := range []struct {
+		terminal, logging, want bool
+	}{{true, false, true}, {true, true, false}, {false, false, false}} {
+		drawsOn = func(io.Writer) bool { return tc.terminal }
+		a := &app{stderr: &bytes.Buffer{}, logging: tc.logging}
+		if got := a.progress() != nil; got != tc.want {
+			t.Errorf("terminal %v, logging %v: status line %v, want %v", tc.terminal, tc.logging, got, tc.want)
+		}
+	}
 }

@@ -44,6 +44,9 @@ type app struct {
 	configPath     string
 	// now is the wall clock; only the CLI edge reads it (defaults of dates, bookkeeping).
 	now func() time.Time
+	// logging: the command writes a log (kam schedule), where a status line
+	// redrawn in place would garble the lines around it
+	logging bool
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {

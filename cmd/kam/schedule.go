@@ -41,6 +41,7 @@ Stop with Ctrl+C or SIGTERM: running loads are cancelled and roll back.`,
 
 // schedule runs the scheduler until ctx ends.
 func (a *app) schedule(ctx context.Context, c *config.Config, names []string, build bool) error {
+	a.logging = true // its jobs' builds run among the log lines
 	sources := c.Sources
 	if len(names) > 0 {
 		sources = nil
