@@ -358,7 +358,8 @@ func loadPayments(ctx context.Context, q querier, pi *periodInputs, start, end t
 	if !need {
 		return nil
 	}
-	query := `WITH inns AS (
+	// the payments of the period with their client, and that client's manager on paid_on
+	attributed := `WITH inns AS (
             SELECT trim(inn) AS inn, min(client_id) AS client_id
             FROM main.clients
             WHERE nullif(trim(inn), '') IS NOT NULL
@@ -374,18 +375,17 @@ func loadPayments(ctx context.Context, q querier, pi *periodInputs, start, end t
             LEFT JOIN inns ON nullif(p.client_id, '') IS NULL AND inns.inn = trim(p.payer_inn)
             WHERE p.paid_on BETWEEN ?::DATE AND ?::DATE
         )
-        SELECT a.manager_id, m.payment_id, m.paid_on, m.client_id, coalesce(c.client_name, ''),
-            m.matched_by, m.payer_inn, m.invoice_id, m.amount
+        `
+	from := `
         FROM matched m
         JOIN staging.stg_client_assignments a
-            ON a.client_id = m.client_id AND m.paid_on >= a.valid_from AND m.paid_on < a.valid_to
+            ON a.client_id = m.client_id AND m.paid_on >= a.valid_from AND m.paid_on < a.valid_to`
+	query := attributed + `SELECT a.manager_id, m.payment_id, m.paid_on, m.client_id, coalesce(c.client_name, ''),
+            m.matched_by, m.payer_inn, m.invoice_id, m.amount` + from + `
         LEFT JOIN staging.stg_clients c ON c.client_id = m.client_id
         ORDER BY a.manager_id, m.paid_on, m.payment_id`
 	if detail == sumsOnly {
-		query = query[:strings.LastIndex(query, "SELECT a.manager_id")] + `SELECT a.manager_id, '', max(m.paid_on), '', '', '', '', '', sum(m.amount)
-        FROM matched m
-        JOIN staging.stg_client_assignments a
-            ON a.client_id = m.client_id AND m.paid_on >= a.valid_from AND m.paid_on < a.valid_to
+		query = attributed + `SELECT a.manager_id, '', max(m.paid_on), '', '', '', '', '', sum(m.amount)` + from + `
         GROUP BY a.manager_id
         ORDER BY a.manager_id`
 	}
