@@ -62,7 +62,7 @@ func genCompany(b *testing.B, lines int) (db *sql.DB, putBack func(context.Conte
 		}
 		quarantined += r.Quarantined
 	}
-	b.Logf("kam gen %s in %.1fs, ingested in %.1fs (%d rows quarantined)", fmt.Sprint(lines), generated.Seconds(),
+	b.Logf("kam gen %d lines in %.1fs, ingested in %.1fs (%d rows quarantined)", lines, generated.Seconds(),
 		(time.Since(started) - generated).Seconds(), quarantined)
 
 	literal := "DATE '" + day.Format("2006-01-02") + "'"
