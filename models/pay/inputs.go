@@ -305,7 +305,7 @@ func loadInputs(ctx context.Context, q querier, plans *Plans, p Period, detail i
 		return nil, fmt.Errorf("read new clients: %w", err)
 	}
 
-	if err := loadReceivables(ctx, q, pi, start, end); err != nil {
+	if err := loadReceivables(ctx, q, pi, start, end, detail); err != nil {
 		return nil, err
 	}
 	return pi, nil
@@ -416,7 +416,7 @@ func loadPayments(ctx context.Context, q querier, pi *periodInputs, start, end t
 // the period (the month end once the month is built). Without the table, or
 // without a date in the period, every manager is flagged no_receivables and
 // the overdue share is 0.
-func loadReceivables(ctx context.Context, q querier, pi *periodInputs, start, end time.Time) error {
+func loadReceivables(ctx context.Context, q querier, pi *periodInputs, start, end time.Time, detail inputDetail) error {
 	noData := func() error {
 		for _, in := range pi.inputs {
 			in.NoReceivables = true
@@ -505,6 +505,9 @@ func loadReceivables(ctx context.Context, q querier, pi *periodInputs, start, en
 	if err != nil {
 		return fmt.Errorf("read receivables_ageing: %w", err)
 	}
+	if detail == sumsOnly {
+		return nil // the open invoices are listed, never summed: pay reads the buckets
+	}
 	return loadOpenItems(ctx, q, pi, at.Time)
 }
 
@@ -514,6 +517,12 @@ func loadOpenItems(ctx context.Context, q querier, pi *periodInputs, at time.Tim
 	ok, err := wh.TableExists(ctx, q, "marts", "receivables_open_invoices")
 	if err != nil || !ok {
 		return err
+	}
+	index := map[string]int{} // manager and client → the client's place in the manager's receivables
+	for m, in := range pi.inputs {
+		for i, r := range in.Receivables {
+			index[m+"\x00"+r.ClientID] = i
+		}
 	}
 	rows, err := q.QueryContext(ctx, `SELECT manager_id, client_id, document_kind, document_id, document_date, due_date,
             open_amount, coalesce(days_overdue, 0), coalesce(bucket, '')
@@ -538,12 +547,9 @@ func loadOpenItems(ctx context.Context, q querier, pi *periodInputs, at time.Tim
 			it.DueDate = &due.Time
 		}
 		it.Open = open.d
-		if in := pi.inputs[m]; in != nil {
-			for i := range in.Receivables {
-				if in.Receivables[i].ClientID == client {
-					in.Receivables[i].Items = append(in.Receivables[i].Items, it)
-				}
-			}
+		if i, ok := index[m+"\x00"+client]; ok {
+			rs := pi.inputs[m].Receivables
+			rs[i].Items = append(rs[i].Items, it)
 		}
 		return nil
 	})
