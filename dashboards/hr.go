@@ -10,6 +10,7 @@ import (
 	"html/template"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -33,50 +34,15 @@ type hrPeriod struct {
 	Runs   []*pay.Run // every lock of the month, oldest first
 }
 
-// loadHR computes the pay sheets from January of month's year to month,
-// newest first; a warehouse without the models pay reads gives nil.
-func loadHR(ctx context.Context, db *sql.DB, plans *pay.Plans, month time.Time) ([]hrPeriod, error) {
-	runs, err := pay.Runs(ctx, db)
-	if err != nil {
-		return nil, fmt.Errorf("pay runs: %w", err)
-	}
-	// The months are computed on every core, then listed newest first.
+// hrPeriods lists the months from January of month's year to month,
+// newest first.
+func hrPeriods(month time.Time) []pay.Period {
 	var periods []pay.Period
 	last := pay.PeriodOf(month)
 	for p := pay.PeriodOf(time.Date(month.Year(), 1, 1, 0, 0, 0, 0, time.UTC)); !last.Before(p); p = p.Next() {
 		periods = append([]pay.Period{p}, periods...)
 	}
-	out := make([]hrPeriod, len(periods))
-	err = forEach(ctx, len(periods), func(i int) error {
-		s, err := pay.Calculate(ctx, db, plans, periods[i], pay.Options{})
-		if err != nil {
-			return err
-		}
-		out[i] = hrPeriod{Period: periods[i], Sheet: s}
-		for _, r := range runs {
-			if r.Period == periods[i] {
-				out[i].Runs = append(out[i].Runs, r)
-			}
-		}
-		return nil
-	})
-	if errors.Is(err, pay.ErrNotBuilt) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("pay sheets: %w", err)
-	}
-	return out, nil
-}
-
-// hasPay reports whether any month has a pay line.
-func hasPay(ps []hrPeriod) bool {
-	for _, p := range ps {
-		if len(p.Sheet.Lines) > 0 {
-			return true
-		}
-	}
-	return false
+	return periods
 }
 
 // payrollFile names a month's payroll workbook, next to the page.
@@ -220,8 +186,87 @@ type hrPeriodView struct {
 	Statements                                    []stmtView
 }
 
-// hrPage lays out the HR page.
-func hrPage(ps []hrPeriod, lang string, asOf time.Time) (*page, error) {
+// periodView lays out one month of the HR page; the newest is open and
+// lists the rows behind each KPI.
+func periodView(hp hrPeriod, newest bool, lang string) hrPeriodView {
+	s := hp.Sheet
+	// The newest month lists the rows behind each KPI (the largest
+	// clients); older months give the figures, their rows are in the
+	// payroll workbook (the page stays small with many KAMs).
+	v := hrPeriodView{Name: MonthName(hp.Period.String(), lang), Open: newest, Detail: newest, Total: Money(s.Total(), lang)}
+	if len(s.Lines) > 0 {
+		v.File = payrollFile(hp.Period)
+	}
+	switch {
+	case s.Status == pay.StatusLocked && s.Run != nil:
+		v.StateShort = fmt.Sprintf(tr(lang, "hr.locked_short"), Date(s.Run.LockedAt.UTC(), lang))
+		v.State = fmt.Sprintf(tr(lang, "hr.locked_state"), s.Run.ID, dateTime(s.Run.LockedAt, lang), s.Run.LockedBy, Date(s.Run.AsOf, lang), s.InputsSHA256)
+	default:
+		v.StateShort = tr(lang, "hr.open_short")
+		v.State = fmt.Sprintf(tr(lang, "hr.open_state"), Date(s.AsOf, lang))
+	}
+	if s.Changed {
+		v.Changed = fmt.Sprintf(tr(lang, "hr.changed"), signedMoney(s.Difference, lang), MonthName(s.NextOpen.String(), lang))
+	}
+	for _, k := range s.KPIs() {
+		v.KPIs = append(v.KPIs, kpiName(lang, k))
+	}
+	managers := map[string]bool{}
+	for _, l := range s.Lines {
+		if l.Kind == pay.KindPay {
+			managers[l.ManagerID] = true
+			v.Lines = append(v.Lines, payLineView(l, s.KPIs(), lang))
+			continue
+		}
+		v.AdjustmentCount++
+		a := hrAdjView{ID: l.ManagerID, Name: l.Name, Adjusts: MonthName(l.AdjustsPeriod.String(), lang),
+			Locked: numFormat(lang).Dash, Recomputed: numFormat(lang).Dash, Before: Money(l.AdjustedBefore, lang), Pay: signedMoney(l.VariablePay, lang)}
+		if l.Locked != nil {
+			a.Locked = Money(l.Locked.VariablePay, lang)
+		}
+		if l.Recomputed != nil {
+			a.Recomputed = Money(l.Recomputed.VariablePay, lang)
+		}
+		v.Adjustments = append(v.Adjustments, a)
+	}
+	v.KAMs = len(managers)
+	for _, r := range hp.Runs {
+		rv := hrRunView{ID: fmt.Sprint(r.ID), Status: tr(lang, "hr.status."+r.Status), AsOf: Date(r.AsOf, lang), Total: Money(r.Total, lang),
+			Hash: r.InputsSHA256, Locked: dateTime(r.LockedAt, lang) + " · " + r.LockedBy, Unlocked: numFormat(lang).Dash}
+		if r.UnlockedAt != nil {
+			rv.Unlocked = fmt.Sprintf(tr(lang, "hr.unlocked_by"), dateTime(*r.UnlockedAt, lang), r.UnlockedBy, r.UnlockReason)
+		}
+		v.Runs = append(v.Runs, rv)
+	}
+	// A statement per KAM: the pay line, then its adjustments.
+	var ids []string
+	byID := map[string][]*pay.Line{}
+	for _, l := range s.Lines {
+		if byID[l.ManagerID] == nil {
+			ids = append(ids, l.ManagerID)
+		}
+		byID[l.ManagerID] = append(byID[l.ManagerID], l)
+	}
+	for _, id := range ids {
+		lines := byID[id]
+		st := stmtView{ID: id, Name: lines[0].Name}
+		total := decimal.Zero
+		for _, l := range lines {
+			total = total.Add(l.VariablePay)
+			if l.Kind == pay.KindPay {
+				st.Steps = append(st.Steps, explainLine(l, lang, v.Detail)...)
+			} else {
+				st.Steps = append(st.Steps, explainAdjustment(l, lang))
+			}
+		}
+		st.Pay = Money(total, lang)
+		v.Statements = append(v.Statements, st)
+	}
+	return v
+}
+
+// hrPage lays out the HR page from its months' views, newest first.
+func hrPage(views []hrPeriodView, lang string, asOf time.Time) (*page, error) {
 	p := &page{Lang: lang, Root: "../", Title: tr(lang, "hr.title"),
 		Subtitle: tr(lang, "as_of") + " " + Date(asOf, lang)}
 	L := map[string]string{}
@@ -230,83 +275,6 @@ func hrPage(ps []hrPeriod, lang string, asOf time.Time) (*page, error) {
 		"adjustments_title", "adjusts", "locked_pay", "recomputed_pay", "adjusted_before", "adjustment", "runs", "run", "locked",
 		"data_as_of", "inputs", "unlocked", "statements", "detail_in_file", "statements_in_file"} {
 		L[k] = tr(lang, "hr."+k)
-	}
-	var views []hrPeriodView
-	for i, hp := range ps {
-		s := hp.Sheet
-		// The newest month lists the rows behind each KPI (the largest
-		// clients); older months give the figures, their rows are in the
-		// payroll workbook (the page stays small with many KAMs).
-		v := hrPeriodView{Name: MonthName(hp.Period.String(), lang), Open: i == 0, Detail: i == 0, Total: Money(s.Total(), lang)}
-		if len(s.Lines) > 0 {
-			v.File = payrollFile(hp.Period)
-		}
-		switch {
-		case s.Status == pay.StatusLocked && s.Run != nil:
-			v.StateShort = fmt.Sprintf(tr(lang, "hr.locked_short"), Date(s.Run.LockedAt.UTC(), lang))
-			v.State = fmt.Sprintf(tr(lang, "hr.locked_state"), s.Run.ID, dateTime(s.Run.LockedAt, lang), s.Run.LockedBy, Date(s.Run.AsOf, lang), s.InputsSHA256)
-		default:
-			v.StateShort = tr(lang, "hr.open_short")
-			v.State = fmt.Sprintf(tr(lang, "hr.open_state"), Date(s.AsOf, lang))
-		}
-		if s.Changed {
-			v.Changed = fmt.Sprintf(tr(lang, "hr.changed"), signedMoney(s.Difference, lang), MonthName(s.NextOpen.String(), lang))
-		}
-		for _, k := range s.KPIs() {
-			v.KPIs = append(v.KPIs, kpiName(lang, k))
-		}
-		managers := map[string]bool{}
-		for _, l := range s.Lines {
-			if l.Kind == pay.KindPay {
-				managers[l.ManagerID] = true
-				v.Lines = append(v.Lines, payLineView(l, s.KPIs(), lang))
-				continue
-			}
-			v.AdjustmentCount++
-			a := hrAdjView{ID: l.ManagerID, Name: l.Name, Adjusts: MonthName(l.AdjustsPeriod.String(), lang),
-				Locked: numFormat(lang).Dash, Recomputed: numFormat(lang).Dash, Before: Money(l.AdjustedBefore, lang), Pay: signedMoney(l.VariablePay, lang)}
-			if l.Locked != nil {
-				a.Locked = Money(l.Locked.VariablePay, lang)
-			}
-			if l.Recomputed != nil {
-				a.Recomputed = Money(l.Recomputed.VariablePay, lang)
-			}
-			v.Adjustments = append(v.Adjustments, a)
-		}
-		v.KAMs = len(managers)
-		for _, r := range hp.Runs {
-			rv := hrRunView{ID: fmt.Sprint(r.ID), Status: tr(lang, "hr.status."+r.Status), AsOf: Date(r.AsOf, lang), Total: Money(r.Total, lang),
-				Hash: r.InputsSHA256, Locked: dateTime(r.LockedAt, lang) + " · " + r.LockedBy, Unlocked: numFormat(lang).Dash}
-			if r.UnlockedAt != nil {
-				rv.Unlocked = fmt.Sprintf(tr(lang, "hr.unlocked_by"), dateTime(*r.UnlockedAt, lang), r.UnlockedBy, r.UnlockReason)
-			}
-			v.Runs = append(v.Runs, rv)
-		}
-		// A statement per KAM: the pay line, then its adjustments.
-		var ids []string
-		byID := map[string][]*pay.Line{}
-		for _, l := range s.Lines {
-			if byID[l.ManagerID] == nil {
-				ids = append(ids, l.ManagerID)
-			}
-			byID[l.ManagerID] = append(byID[l.ManagerID], l)
-		}
-		for _, id := range ids {
-			lines := byID[id]
-			st := stmtView{ID: id, Name: lines[0].Name}
-			total := decimal.Zero
-			for _, l := range lines {
-				total = total.Add(l.VariablePay)
-				if l.Kind == pay.KindPay {
-					st.Steps = append(st.Steps, explainLine(l, lang, v.Detail)...)
-				} else {
-					st.Steps = append(st.Steps, explainAdjustment(l, lang))
-				}
-			}
-			st.Pay = Money(total, lang)
-			v.Statements = append(v.Statements, st)
-		}
-		views = append(views, v)
 	}
 	// A page stays under maxHRBody: with many KAMs late in the year the
 	// statements of the oldest months give way (their payroll files keep them).
@@ -730,29 +698,54 @@ func renderHR(ctx context.Context, db *sql.DB, dir, lang string, opt Options, pe
 	if err != nil {
 		return false, fmt.Errorf("hr page: period %q: %w", period, err)
 	}
-	ps, err := loadHR(ctx, db, plans, month)
+	runs, err := pay.Runs(ctx, db)
 	if err != nil {
-		return false, fmt.Errorf("hr page: %w", err)
+		return false, fmt.Errorf("hr page: pay runs: %w", err)
 	}
-	if !hasPay(ps) {
-		return false, nil
-	}
+	// Each month's sheet is computed, its workbook written and its part of
+	// the page laid out before the worker takes the next month: a sheet holds
+	// every sales event of its month (≈ 180 MB at 10 M order lines), so only
+	// as many are in memory as there are workers.
 	out := filepath.Join(dir, "hr")
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		return false, err
-	}
-	// The page and the workbooks are independent: one worker lays out the
-	// page while the others write workbooks.
-	err = forEach(ctx, 1+len(ps), func(i int) error {
-		if i > 0 {
-			return writePayroll(out, ps[i-1])
-		}
-		p, err := hrPage(ps, lang, opt.AsOf)
+	periods := hrPeriods(month)
+	views := make([]hrPeriodView, len(periods))
+	withLines := make([]bool, len(periods))
+	err = forEach(ctx, len(periods), func(i int) error {
+		s, err := pay.Calculate(ctx, db, plans, periods[i], pay.Options{})
 		if err != nil {
 			return err
 		}
-		p.Footer = footer(lang, opt.AsOf)
-		return p.write(filepath.Join(out, "index.html"))
+		hp := hrPeriod{Period: periods[i], Sheet: s}
+		for _, r := range runs {
+			if r.Period == periods[i] {
+				hp.Runs = append(hp.Runs, r)
+			}
+		}
+		if withLines[i] = len(s.Lines) > 0; withLines[i] {
+			if err := os.MkdirAll(out, 0o755); err != nil {
+				return err
+			}
+			if err := writePayroll(out, hp); err != nil {
+				return err
+			}
+		}
+		views[i] = periodView(hp, i == 0, lang)
+		return nil
 	})
+	if errors.Is(err, pay.ErrNotBuilt) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("hr page: pay sheets: %w", err)
+	}
+	if !slices.Contains(withLines, true) {
+		return false, nil
+	}
+	p, err := hrPage(views, lang, opt.AsOf)
+	if err != nil {
+		return false, err
+	}
+	p.Footer = footer(lang, opt.AsOf)
+	err = p.write(filepath.Join(out, "index.html"))
 	return err == nil, err
 }
