@@ -186,8 +186,7 @@ type hrPeriodView struct {
 	Statements                                    []stmtView
 }
 
-// periodView lays out one month of the HR page; the newest is open and
-// lists the rows behind each KPI.
+// periodView lays out one month of the HR page.
 func periodView(hp hrPeriod, newest bool, lang string) hrPeriodView {
 	s := hp.Sheet
 	// The newest month lists the rows behind each KPI (the largest
@@ -709,11 +708,10 @@ func renderHR(ctx context.Context, db *sql.DB, dir, lang string, opt Options, pe
 	out := filepath.Join(dir, "hr")
 	periods := hrPeriods(month)
 	views := make([]hrPeriodView, len(periods))
-	withLines := make([]bool, len(periods))
 	err = forEach(ctx, len(periods), func(i int) error {
 		s, err := pay.Calculate(ctx, db, plans, periods[i], pay.Options{})
 		if err != nil {
-			return err
+			return fmt.Errorf("pay sheets: %w", err)
 		}
 		hp := hrPeriod{Period: periods[i], Sheet: s}
 		for _, r := range runs {
@@ -721,7 +719,7 @@ func renderHR(ctx context.Context, db *sql.DB, dir, lang string, opt Options, pe
 				hp.Runs = append(hp.Runs, r)
 			}
 		}
-		if withLines[i] = len(s.Lines) > 0; withLines[i] {
+		if len(s.Lines) > 0 {
 			if err := os.MkdirAll(out, 0o755); err != nil {
 				return err
 			}
@@ -736,10 +734,10 @@ func renderHR(ctx context.Context, db *sql.DB, dir, lang string, opt Options, pe
 		return false, nil
 	}
 	if err != nil {
-		return false, fmt.Errorf("hr page: pay sheets: %w", err)
+		return false, fmt.Errorf("hr page: %w", err)
 	}
-	if !slices.Contains(withLines, true) {
-		return false, nil
+	if !slices.ContainsFunc(views, func(v hrPeriodView) bool { return v.File != "" }) {
+		return false, nil // no month has a pay line
 	}
 	p, err := hrPage(views, lang, opt.AsOf)
 	if err != nil {

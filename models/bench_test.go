@@ -115,7 +115,8 @@ func BenchmarkBuild(b *testing.B) {
 	}
 }
 
-// benchPlans is the pay plan kam init writes: every manager, three KPIs.
+// benchPlans is the pay plan kam init writes (config.ExampleCompensation,
+// internal to cmd/kam) without its comments: every manager, three KPIs.
 const benchPlans = `plans:
   - name: kam-2026
     valid_from: 2026-01-01
