@@ -367,6 +367,11 @@ func Build(ctx context.Context, db *sql.DB, opt Options) (*Result, error) {
 		byName[m.Name] = m
 	}
 	all := append(generatedChecks(order), checks...)
+	for _, m := range order {
+		if p := plans[m.Name]; m.UnchangedBefore != "" && p.mode == ModeFull && !p.floor.Equal(floorAll) {
+			all = append(all, unchangedBeforeCheck(m, p.floor))
+		}
+	}
 	sort.SliceStable(all, func(i, j int) bool { return layerIndex(all[i].Layer) < layerIndex(all[j].Layer) })
 	for _, c := range all {
 		if prev != nil && unchanged(c, plans) {
@@ -769,6 +774,26 @@ func generatedChecks(models []*Model) []*Check {
 		}
 	}
 	return out
+}
+
+// unchangedBeforeCheck holds a table declaring @unchanged_before to it: its
+// rebuilt rows dated before floor are the rows it had. The models reading it
+// were planned from floor on and would otherwise miss the difference.
+func unchangedBeforeCheck(m *Model, floor time.Time) *Check {
+	col := wh.QuoteIdent(m.UnchangedBefore)
+	// the quoted name is not rewritten to __next: the live table, as the last build left it
+	before := func(table string) string {
+		return fmt.Sprintf("SELECT * FROM %s WHERE %s < DATE '%s'", table, col, floor.Format("2006-01-02"))
+	}
+	rebuilt, previous := m.QualifiedName(), m.Layer+"."+wh.QuoteIdent(m.Name)
+	return &Check{
+		Layer:       m.Layer,
+		Refs:        []string{m.QualifiedName()},
+		Name:        m.Name + "__unchanged_before",
+		Description: fmt.Sprintf("rows with %s before %s are as the last build left them (@unchanged_before)", m.UnchangedBefore, floor.Format("2006-01-02")),
+		SQL: fmt.Sprintf("SELECT 'rebuilt' AS version, * FROM (%s EXCEPT ALL %s)\nUNION ALL\nSELECT 'previous', * FROM (%s EXCEPT ALL %s)",
+			before(rebuilt), before(previous), before(previous), before(rebuilt)),
+	}
 }
 
 // narrowCheck limits a generated check of an incrementally rebuilt model to

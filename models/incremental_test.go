@@ -58,6 +58,7 @@ func TestIncrementalBuildEqualsFull(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close()
+	var firstShipped []string // clients whose first shipment a late row moves to 2026-08-12
 	steps := []struct {
 		name, asOf string
 		change     func() error
@@ -73,7 +74,8 @@ func TestIncrementalBuildEqualsFull(t *testing.T) {
 			_, err := conn.ExecContext(ctx, `INSERT INTO main.payments (payment_id, paid_on, client_id, payer_inn, amount, invoice_id, purpose, _source, _file, _line, _load_id)
                 VALUES ('PAY-PRE', DATE '2026-09-28', 'C0007', NULL, 500, 'INV-PRE', 'prepayment', 'test', 'pre', 1, 3)`)
 			return err
-		}, map[string]string{"core_sales_daily": models.ModeIncremental, "sales_monthly": models.ModeIncremental, "receivables_ageing": models.ModeIncremental}},
+		}, map[string]string{"core_sales_daily": models.ModeIncremental, "sales_monthly": models.ModeIncremental, "receivables_ageing": models.ModeIncremental,
+			"client_base_monthly": models.ModeIncremental, "client_cohorts": models.ModeIncremental}},
 		{"next month, and a prepayment whose invoice comes later", "2026-11-03", func() error {
 			if err := generateOrders(ctx, conn, 3000, 810_000_000, "2026-11-01", 3, "2026-11-03", 4); err != nil {
 				return err
@@ -88,6 +90,24 @@ func TestIncrementalBuildEqualsFull(t *testing.T) {
 			if err := generateOrders(ctx, conn, 2000, 820_000_000, "2026-08-10", 5, "2026-11-03", 7); err != nil {
 				return err
 			}
+			// a client first shipped to after August now first in August, and one never shipped to before: the
+			// first shipments table is rebuilt in full, and what reads it must still recompute from August only
+			var later, never sql.NullString
+			if err := conn.QueryRowContext(ctx, `SELECT
+                    (SELECT min(client_id) FROM core.core_client_first_shipment WHERE first_shipped_on > DATE '2026-08-31'),
+                    (SELECT min(client_id) FROM main.clients WHERE client_id NOT IN (SELECT client_id FROM core.core_client_first_shipment))`).Scan(&later, &never); err != nil {
+				return err
+			}
+			if !later.Valid || !never.Valid {
+				return fmt.Errorf("the generated company lacks a client first shipped to after August (%v) or one never shipped to (%v)", later, never)
+			}
+			firstShipped = []string{later.String, never.String}
+			for _, c := range firstShipped {
+				if _, err := conn.ExecContext(ctx, `INSERT INTO main.order_lines (order_id, line_no, order_date, client_id, sku, qty, price, shipped_qty, shipped_on, _source, _file, _line, _load_id)
+                    VALUES ('ORD-FIRST-' || $1, 1, DATE '2026-08-12', $1, 'SKU-0001', 2, 150, 2, DATE '2026-08-12', 'test', 'first', 1, 8)`, c); err != nil {
+					return err
+				}
+			}
 			// as ingest replaces a row by key: the new version under a new load id
 			_, err := conn.ExecContext(ctx, `INSERT INTO main.invoices
                 SELECT * REPLACE (amount + 1 AS amount, 9 AS _load_id) FROM main.invoices WHERE invoice_id = (SELECT min(invoice_id) FROM main.invoices)`)
@@ -96,7 +116,9 @@ func TestIncrementalBuildEqualsFull(t *testing.T) {
 			}
 			return err
 		}, map[string]string{"sales_monthly": models.ModeIncremental, "client_assortment": models.ModeFull,
-			"core_receivable_applications": models.ModeFull, "receivables_ageing": models.ModeFull}},
+			"core_receivable_applications": models.ModeFull, "receivables_ageing": models.ModeFull,
+			"core_client_first_shipment": models.ModeFull, "client_base_monthly": models.ModeIncremental,
+			"client_cohorts": models.ModeIncremental, "plan_fulfilment": models.ModeIncremental}},
 	}
 	for _, s := range steps {
 		if err := s.change(); err != nil {
@@ -110,6 +132,11 @@ func TestIncrementalBuildEqualsFull(t *testing.T) {
 		for m, want := range s.want {
 			if got[m] != want {
 				t.Errorf("%s: %s built %s, want %s (all: %s)", s.name, m, got[m], want, modes(res))
+			}
+		}
+		for _, c := range firstShipped {
+			if got := rowsOf(t, db, "SELECT first_shipped_on::VARCHAR FROM core.core_client_first_shipment WHERE client_id = '"+c+"'"); len(got) != 1 || got[0] != "2026-08-12" {
+				t.Errorf("%s: client %s first shipped on %v, want 2026-08-12", s.name, c, got)
 			}
 		}
 		incremental := fingerprints(t, db)

@@ -4,8 +4,8 @@
 // The files are the declaration: a model's name is its file stem, its layer
 // and schema its folder (staging → core → marts); header comments carry
 // annotations (-- @grain, -- @description, -- @materialize, -- @unique,
-// -- @not_null, -- @incremental, -- @chunks, -- @compression; see
-// docs/models.md);
+// -- @not_null, -- @incremental, -- @unchanged_before, -- @chunks,
+// -- @compression; see docs/models.md);
 // dependencies are the schema-qualified names the SQL uses
 // (main.<entity>, staging.x, core.y, marts.z). Session variables set by
 // Build are read with getvariable(): see Options.Variables.
@@ -50,6 +50,13 @@ type Model struct {
 	// the session variables rebuild_from and rebuild_to (exclusive) set: for
 	// aggregations whose one-shot hash tables would not fit in memory.
 	ChunkMonths int
+	// UnchangedBefore (-- @unchanged_before: column) declares of a table
+	// rebuilt in full every build that its rows dated by column before the
+	// earliest date its inputs changed come out as they were (a first
+	// shipment moves only to a new, later-dated shipment), so the models
+	// reading it may stay incremental from that date. Each build that relies
+	// on it checks it.
+	UnchangedBefore string
 	// Compression pins DuckDB's compression of some columns of a table
 	// (-- @compression: column method, ...), in the order written: for
 	// columns of unique strings such as document ids, where DuckDB would try
@@ -183,6 +190,12 @@ func parseModel(p, layer, sql string) (*Model, error) {
 		if layer == "staging" {
 			return nil, fmt.Errorf("%s: @incremental: staging models are views", p)
 		}
+	}
+	if col := ann["unchanged_before"]; col != "" {
+		if m.Incremental != "" || layer == "staging" || ann["materialize"] == "view" {
+			return nil, fmt.Errorf("%s: @unchanged_before: only on a table rebuilt in full (not @incremental, not a view)", p)
+		}
+		m.UnchangedBefore = col
 	}
 	if ch := ann["chunks"]; ch != "" {
 		var unit string

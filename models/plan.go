@@ -167,7 +167,9 @@ type modelPlan struct {
 // back, or something it reads changed everywhere; an incremental model
 // otherwise recomputes from the earliest date any input changed (and, when
 // it reads the as-of date, from the first day of the previous as-of month);
-// any model whose inputs did not change at all is skipped.
+// a table declaring @unchanged_before is rebuilt fully but passes that date
+// on to what reads it; any model whose inputs did not change at all is
+// skipped.
 func planBuild(order []*Model, prev *buildState, changes map[string]entityChange, exists map[string]bool, opt Options, settings string) map[string]modelPlan {
 	plans := map[string]modelPlan{}
 	for _, m := range order {
@@ -214,6 +216,9 @@ func planBuild(order []*Model, prev *buildState, changes map[string]entityChange
 		switch {
 		case f.Equal(floorNone):
 			plans[m.Name] = modelPlan{mode: ModeSkipped, floor: floorNone}
+		case m.UnchangedBefore != "" && !f.Equal(floorAll):
+			// rebuilt in full, but what reads it recomputes from f only
+			plans[m.Name] = modelPlan{mode: ModeFull, floor: f}
 		case m.Incremental == "" || f.Equal(floorAll):
 			full()
 		default:

@@ -1,4 +1,5 @@
 -- @grain: one row per client that was ever shipped to
+-- @unchanged_before: first_shipped_on
 -- @description: the client's first ever shipment (even if later returned) and the manager it is credited to: the one the event names, else the one assigned on that date (when two managers shipped on that first day, the first by manager_id)
 with
 
