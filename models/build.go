@@ -660,10 +660,12 @@ func publish(ctx context.Context, conn *sql.Conn, order []*Model, next map[strin
 		table string
 		rows  [][]any
 	}{{"meta.build_log", logRows}, {"meta.build_models", modelRows}, {"meta.build_entities", entityRows}} {
-		if q, args := rowsInsert(ins.table, ins.rows); q != "" {
-			if err := exec(q, args...); err != nil {
-				return err
-			}
+		if len(ins.rows) == 0 {
+			continue
+		}
+		tuple := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(ins.rows[0])), ", ") + ")"
+		if err := wh.InsertRows(ctx, tx, "INSERT INTO "+ins.table+" VALUES", tuple, ins.rows); err != nil {
+			return err
 		}
 	}
 	if err := exec("INSERT INTO meta.build_state VALUES (?, ?, ?)", res.BuildID, opt.AsOf, settings); err != nil {
@@ -673,26 +675,6 @@ func publish(ctx context.Context, conn *sql.Conn, order []*Model, next map[strin
 		return err
 	}
 	return tx.Commit()
-}
-
-// rowsInsert is one INSERT of rows (all of the same width) into table, with
-// their values as parameters; empty when there are no rows.
-func rowsInsert(table string, rows [][]any) (string, []any) {
-	if len(rows) == 0 {
-		return "", nil
-	}
-	tuple := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(rows[0])), ", ") + ")"
-	var b strings.Builder
-	args := make([]any, 0, len(rows)*len(rows[0]))
-	b.WriteString("INSERT INTO " + table + " VALUES ")
-	for i, r := range rows {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString(tuple)
-		args = append(args, r...)
-	}
-	return b.String(), args
 }
 
 // existingObjects lists the tables and views of the model schemas.

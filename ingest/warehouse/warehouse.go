@@ -267,3 +267,42 @@ func TableExists(ctx context.Context, q RowQuerier, schema, name string) (bool, 
 	}
 	return n > 0, nil
 }
+
+// Execer is what InsertRows needs: a *sql.DB, *sql.Conn or *sql.Tx.
+type Execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// insertBatch is the most rows InsertRows puts in one statement.
+const insertBatch = 500
+
+// InsertRows writes a few hundred rows computed in Go with one statement per
+// insertBatch rows: head is the statement up to VALUES ("INSERT INTO t
+// VALUES"), tuple one row's placeholders with their casts ("(?, ?::DATE)").
+// Each statement costs DuckDB ≈ 0.5 ms to parse, bind and run, which a
+// statement per row paid per row (0.1 s for the 175 rows of the segment
+// forecasts). Bulk loads go through the Appender or a reader instead.
+func InsertRows(ctx context.Context, x Execer, head, tuple string, rows [][]any) error {
+	width := strings.Count(tuple, "?")
+	for start := 0; start < len(rows); start += insertBatch {
+		batch := rows[start:min(start+insertBatch, len(rows))]
+		var b strings.Builder
+		args := make([]any, 0, len(batch)*width)
+		b.WriteString(head)
+		for i, r := range batch {
+			if len(r) != width {
+				return fmt.Errorf("%s: row %d has %d values for %d placeholders", head, start+i+1, len(r), width)
+			}
+			if i > 0 {
+				b.WriteString(",")
+			}
+			b.WriteString("\n")
+			b.WriteString(tuple)
+			args = append(args, r...)
+		}
+		if _, err := x.ExecContext(ctx, b.String(), args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}

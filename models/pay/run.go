@@ -297,6 +297,7 @@ func Lock(ctx context.Context, db *sql.DB, plans *Plans, p Period, opt LockOptio
 		run.ID, p.String(), run.AsOf, run.Lines, run.Total.String(), run.InputsSHA256, run.PlansSHA256, run.plansJSON, now, opt.Actor); err != nil {
 		return nil, fmt.Errorf("lock %s: %w", p, err)
 	}
+	lines := make([][]any, len(s.Lines))
 	for i, l := range s.Lines {
 		b, err := json.Marshal(l)
 		if err != nil {
@@ -306,12 +307,13 @@ func Lock(ctx context.Context, db *sql.DB, plans *Plans, p Period, opt LockOptio
 		if !l.AdjustsPeriod.IsZero() {
 			adj = l.AdjustsPeriod.String()
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO meta.pay_lines VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?::DECIMAL(18,4), ?::DECIMAL(38,20), ?::DECIMAL(38,20), ?::DECIMAL(38,20), ?::DECIMAL(38,20), ?::DECIMAL(18,2), ?, ?, ?)`,
-			run.ID, p.String(), i+1, l.Kind, adj, l.ManagerID, l.Name, l.Plan,
+		lines[i] = []any{run.ID, p.String(), i + 1, l.Kind, adj, l.ManagerID, l.Name, l.Plan,
 			l.VariableTarget.String(), l.Proration.Round(20).String(), l.Factor.Round(20).String(), l.OverdueShare.Round(20).String(),
-			gateOrOne(l).Round(20).String(), l.VariablePay.String(), strings.Join(l.Flags, " "), l.InputsSHA256, string(b)); err != nil {
-			return nil, fmt.Errorf("lock %s: %w", p, err)
-		}
+			gateOrOne(l).Round(20).String(), l.VariablePay.String(), strings.Join(l.Flags, " "), l.InputsSHA256, string(b)}
+	}
+	if err := wh.InsertRows(ctx, tx, "INSERT INTO meta.pay_lines VALUES",
+		"(?, ?, ?, ?, ?, ?, ?, ?, ?::DECIMAL(18,4), ?::DECIMAL(38,20), ?::DECIMAL(38,20), ?::DECIMAL(38,20), ?::DECIMAL(38,20), ?::DECIMAL(18,2), ?, ?, ?)", lines); err != nil {
+		return nil, fmt.Errorf("lock %s: %w", p, err)
 	}
 	if err := logAction(ctx, tx, now, p, run.ID, "lock", opt.Actor, "", run.InputsSHA256, run.Total); err != nil {
 		return nil, err

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/shopspring/decimal"
+
+	wh "github.com/kam-analytics/kam/ingest/warehouse"
 )
 
 // WhatIf is a manager's pay before and after adding deltas to KPI actuals.
@@ -202,13 +204,15 @@ func Materialize(ctx context.Context, db *sql.DB, plansFile string, asOf time.Ti
 		}
 		return d.Round(places).String()
 	}
-	for _, r := range rows {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO marts.pay_gap_value VALUES (?, ?::DATE, ?, ?, ?, ?, ?::DECIMAL(18,6), ?::DECIMAL(18,4), ?::DECIMAL(18,4), ?::DECIMAL(18,4), ?::DECIMAL(18,4), ?::DECIMAL(18,2), ?::DECIMAL(18,2), ?::DECIMAL(18,2), ?)`,
-			p.String(), asOf, r.line.ManagerID, r.line.Name, r.line.Plan, r.kpi,
+	values := make([][]any, len(rows))
+	for i, r := range rows {
+		values[i] = []any{p.String(), asOf, r.line.ManagerID, r.line.Name, r.line.Plan, r.kpi,
 			opt(r.weight, 6), opt(r.target, 4), opt(r.actual, 4), opt(r.gap, 4), opt(r.attainment, 4),
-			r.payNow.String(), r.payIf.String(), r.payIf.Sub(r.payNow).String(), strings.Join(r.flags, " ")); err != nil {
-			return nil, fmt.Errorf("write marts.pay_gap_value: %w", err)
-		}
+			r.payNow.String(), r.payIf.String(), r.payIf.Sub(r.payNow).String(), strings.Join(r.flags, " ")}
+	}
+	if err := wh.InsertRows(ctx, tx, "INSERT INTO marts.pay_gap_value VALUES",
+		"(?, ?::DATE, ?, ?, ?, ?, ?::DECIMAL(18,6), ?::DECIMAL(18,4), ?::DECIMAL(18,4), ?::DECIMAL(18,4), ?::DECIMAL(18,4), ?::DECIMAL(18,2), ?::DECIMAL(18,2), ?::DECIMAL(18,2), ?)", values); err != nil {
+		return nil, fmt.Errorf("write marts.pay_gap_value: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
 		return nil, err

@@ -277,20 +277,15 @@ func Materialize(ctx context.Context, db *sql.DB, asOf time.Time) (*Materialized
 )`); err != nil {
 		return nil, fmt.Errorf("create marts.segment_forecast: %w", err)
 	}
-	// A few hundred rows (segments × 36 months): one prepared insert each.
-	ins, err := tx.PrepareContext(ctx, `INSERT INTO marts.segment_forecast VALUES
-        (?, ?, ?, ?::DECIMAL(18,2), ?::DECIMAL(18,2), ?::DECIMAL(18,2), ?::DECIMAL(18,2), ?::DECIMAL(18,2), ?, ?, ?, ?)`)
-	if err != nil {
-		return nil, fmt.Errorf("insert into marts.segment_forecast: %w", err)
-	}
-	defer ins.Close()
+	// A few hundred rows (segments × 36 months)
 	null := func(s string) any {
 		if s == "" {
 			return nil
 		}
 		return s
 	}
-	for _, r := range rows {
+	values := make([][]any, len(rows))
+	for i, r := range rows {
 		var model, mase, bias any
 		if r.Model != nil {
 			model = *r.Model
@@ -298,10 +293,11 @@ func Materialize(ctx context.Context, db *sql.DB, asOf time.Time) (*Materialized
 		if r.MASE != nil {
 			mase, bias = *r.MASE, *r.Bias
 		}
-		if _, err := ins.ExecContext(ctx, r.Segment, r.Period, r.Kind, r.Value, null(r.Lo80), null(r.Hi80), null(r.Lo95), null(r.Hi95),
-			model, mase, bias, r.AsOf); err != nil {
-			return nil, fmt.Errorf("segment_forecast %s: %w", r.Segment, err)
-		}
+		values[i] = []any{r.Segment, r.Period, r.Kind, r.Value, null(r.Lo80), null(r.Hi80), null(r.Lo95), null(r.Hi95), model, mase, bias, r.AsOf}
+	}
+	if err := warehouse.InsertRows(ctx, tx, "INSERT INTO marts.segment_forecast VALUES",
+		"(?, ?, ?, ?::DECIMAL(18,2), ?::DECIMAL(18,2), ?::DECIMAL(18,2), ?::DECIMAL(18,2), ?::DECIMAL(18,2), ?, ?, ?, ?)", values); err != nil {
+		return nil, fmt.Errorf("insert into marts.segment_forecast: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
 		return nil, fmt.Errorf("segment_forecast: %w", err)
