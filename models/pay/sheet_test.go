@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
@@ -454,5 +455,41 @@ func TestGapValuesMatchThePaySheet(t *testing.T) {
 	slices.Sort(want)
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("marts.pay_gap_value actuals and pay:\n%s\nthe pay sheet's:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// A sheet computed from sums (the director's pay panel) has every pay
+// line's figures of the sheet computed from every event: only the events
+// and digests are left out.
+func TestSumsOnlySheetMatchesThePaySheet(t *testing.T) {
+	figures := func(s *pay.Sheet) []string {
+		var out []string
+		for _, l := range s.Lines {
+			if l.Kind != pay.KindPay {
+				continue
+			}
+			c := *l
+			c.Inputs, c.InputsSHA256 = nil, ""
+			b, err := json.Marshal(c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, string(b))
+		}
+		return out
+	}
+	want := figures(casesSheet(t))
+	s, err := pay.Calculate(context.Background(), cases(t), loadPlans(t, "cases"), period("2026-10"), pay.Options{SumsOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := figures(s)
+	if len(want) < 3 || !slices.Equal(got, want) {
+		t.Errorf("from sums:\n%s\nfrom every event:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	for _, l := range s.Lines {
+		if l.Kind != pay.KindPay || l.InputsSHA256 != "" {
+			t.Errorf("a sheet from sums has %s line %s with digest %q", l.Kind, l.ManagerID, l.InputsSHA256)
+		}
 	}
 }
