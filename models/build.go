@@ -772,7 +772,7 @@ func unchangedBeforeCheck(m *Model, floor time.Time) *Check {
 		Layer:       m.Layer,
 		Refs:        []string{m.QualifiedName()},
 		Name:        m.Name + "__unchanged_before",
-		Description: fmt.Sprintf("rows with %s before %s are as the last build left them (@unchanged_before)", m.UnchangedBefore, floor.Format("2006-01-02")),
+		Description: fmt.Sprintf("rows with %s before %s are as the last build left them (@unchanged_before: the models reading it were planned on that; `kam build --full` rebuilds all of them)", m.UnchangedBefore, floor.Format("2006-01-02")),
 		SQL: fmt.Sprintf("SELECT 'rebuilt' AS version, * FROM (%s EXCEPT ALL %s)\nUNION ALL\nSELECT 'previous', * FROM (%s EXCEPT ALL %s)",
 			before(rebuilt), before(previous), before(previous), before(rebuilt)),
 	}
