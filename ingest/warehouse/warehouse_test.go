@@ -2,6 +2,7 @@ package warehouse_test
 
 import (
 	"context"
+	"database/sql"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -10,13 +11,20 @@ import (
 	"github.com/kam-analytics/kam/ingest/warehouse"
 )
 
-func TestTableExists(t *testing.T) {
-	ctx := context.Background()
-	db, err := warehouse.Open(ctx, filepath.Join(t.TempDir(), "kam.duckdb"), warehouse.Settings{Threads: 1})
+// openTemp opens a new warehouse in the test's temporary directory.
+func openTemp(t *testing.T) *sql.DB {
+	t.Helper()
+	db, err := warehouse.Open(context.Background(), filepath.Join(t.TempDir(), "kam.duckdb"), warehouse.Settings{Threads: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func TestTableExists(t *testing.T) {
+	ctx := context.Background()
+	db := openTemp(t)
 	if _, err := db.Exec("CREATE VIEW marts.a_view AS SELECT 1 AS x"); err != nil {
 		t.Fatal(err)
 	}
@@ -47,11 +55,7 @@ func TestTableExists(t *testing.T) {
 // included, and refuses a row that does not fit the placeholders.
 func TestInsertRows(t *testing.T) {
 	ctx := context.Background()
-	db, err := warehouse.Open(ctx, filepath.Join(t.TempDir(), "kam.duckdb"), warehouse.Settings{Threads: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openTemp(t)
 	if _, err := db.Exec("CREATE TABLE marts.t (id INTEGER, day DATE, amount DECIMAL(18,2), note VARCHAR)"); err != nil {
 		t.Fatal(err)
 	}
@@ -76,7 +80,7 @@ func TestInsertRows(t *testing.T) {
 	if n != 1201 || ids != 1201 || sum != "721813.01" || notes != 600 || days != "2026-10-31" {
 		t.Errorf("got %d rows, %d ids, sum %s, %d notes, days %s; want 1201, 1201, 721813.01, 600, 2026-10-31", n, ids, sum, notes, days)
 	}
-	err = warehouse.InsertRows(ctx, db, "INSERT INTO marts.t VALUES", "(?, ?::DATE, ?, ?)", [][]any{{1, "2026-10-31", "1"}})
+	err := warehouse.InsertRows(ctx, db, "INSERT INTO marts.t VALUES", "(?, ?::DATE, ?, ?)", [][]any{{1, "2026-10-31", "1"}})
 	if err == nil || !strings.Contains(err.Error(), "row 1 has 3 values for 4 placeholders") {
 		t.Errorf("a short row: got %v", err)
 	}
