@@ -31,6 +31,12 @@ func loadFixture(t *testing.T, dir string) *sql.DB {
 func ingestDir(t *testing.T, db *sql.DB, dir string) {
 	t.Helper()
 	abs, _ := filepath.Abs(filepath.Join("testdata", dir))
+	ingestFrom(t, db, abs)
+}
+
+// ingestFrom ingests the <entity>.csv files of the folder abs into db.
+func ingestFrom(t *testing.T, db *sql.DB, abs string) {
+	t.Helper()
 	l := &ingest.Loader{DB: db, BaseDir: abs}
 	var sources []ingest.Source
 	for _, e := range warehouse.Entities {
