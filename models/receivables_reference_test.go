@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/csv"
 	"fmt"
+	"math/big"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -28,7 +29,8 @@ import (
 // refClient is a client of a random company.
 type refClient struct {
 	id, inn string
-	terms   int // payment_terms_days; -1 = empty
+	terms   int   // payment_terms_days; -1 = empty
+	limit   int64 // credit_limit in kopecks; -1 = empty
 }
 
 // refDoc is an invoice, payment or return as a source file gives it.
@@ -85,19 +87,23 @@ func (l *refLedger) clientOf(d refDoc) string {
 	return ""
 }
 
-func (l *refLedger) terms(client string) int {
+func (l *refLedger) terms(client string) int { return max(l.client(client).terms, 0) }
+
+func (l *refLedger) client(id string) refClient {
 	for _, c := range l.clients {
-		if c.id == client && c.terms > 0 {
-			return c.terms
+		if c.id == id {
+			return c
 		}
 	}
-	return 0
+	panic("no client " + id)
 }
 
 // refOpen is an open debit as of a date.
 type refOpen struct {
 	client, kind, id string
 	docDate, due     time.Time
+	amount           int64 // the document's amount
+	named, pool      int64 // applied by the credits naming it, by the pool
 	open             int64
 }
 
@@ -138,11 +144,11 @@ func (l *refLedger) ageing(asOf time.Time, limits []int, byInvoiceDate bool) map
 			if due.Before(d.date) {
 				due = d.date
 			}
-			debits[client] = append(debits[client], &debit{refOpen{client, "invoice", d.id, d.date, due, 0}, d.amount})
+			debits[client] = append(debits[client], &debit{refOpen{client: client, kind: "invoice", id: d.id, docDate: d.date, due: due, amount: d.amount}, d.amount})
 		case d.kind == "invoice": // a negative invoice pays like an unnamed credit
 			pool[client] += -d.amount
 		case d.amount < 0: // money paid back is owed at once
-			debits[client] = append(debits[client], &debit{refOpen{client, d.kind, d.id, d.date, d.date, 0}, -d.amount})
+			debits[client] = append(debits[client], &debit{refOpen{client: client, kind: d.kind, id: d.id, docDate: d.date, due: d.date, amount: -d.amount}, -d.amount})
 		default:
 			inv, ok := l.docs["invoice/"+d.names]
 			switch {
@@ -162,6 +168,7 @@ func (l *refLedger) ageing(asOf time.Time, limits []int, byInvoiceDate bool) map
 				applied := min(d.amount, named[d.id])
 				pool[client] += named[d.id] - applied
 				d.amount -= applied
+				d.named = applied
 			}
 		}
 		slices.SortFunc(ds, func(a, b *debit) int {
@@ -177,6 +184,7 @@ func (l *refLedger) ageing(asOf time.Time, limits []int, byInvoiceDate bool) map
 		for _, d := range ds {
 			take := min(pool[client], d.amount)
 			pool[client] -= take
+			d.pool = take
 			d.open = d.amount - take
 			if d.open == 0 {
 				continue
@@ -255,9 +263,86 @@ func (l *refLedger) openRows(asOf time.Time, limits []int) []string {
 	for _, a := range l.ageing(asOf, limits, false) {
 		for _, o := range a.open {
 			days := int(asOf.Sub(o.due).Hours() / 24)
-			out = append(out, fmt.Sprintf("%s %s %s %s %s %d %s", asOf.Format("2006-01-02"), o.client, o.kind, o.id,
-				kopecks(o.open), days, refBucketName(refBucket(days, limits), limits)))
+			out = append(out, fmt.Sprintf("%s %s %s %s %s %s %s %s %d %s", asOf.Format("2006-01-02"), o.client, o.kind, o.id,
+				kopecks(o.amount), kopecks(o.named), kopecks(o.pool), kopecks(o.open), days, refBucketName(refBucket(days, limits), limits)))
 		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// creditRows are the expected rows of credit_control as of a date (rules
+// "Credit tolerance" of docs/data-contract.md, 7 grace days).
+func (l *refLedger) creditRows(asOf time.Time) []string {
+	var out []string
+	for client, a := range l.ageing(asOf, []int{30, 60, 90}, false) {
+		c := l.client(client)
+		var open, overdue int64
+		oldest, oldestAge := 0, 0
+		for _, o := range a.open {
+			open += o.open
+			if days := int(asOf.Sub(o.due).Hours() / 24); days > 0 {
+				overdue += o.open
+				oldest = max(oldest, days)
+				oldestAge = max(oldestAge, int(asOf.Sub(o.docDate).Hours()/24))
+			}
+		}
+		balance := open - a.advance
+		tolerance := max(c.terms, 0) + 7
+		utilisation, available := "-", "-"
+		if c.limit > 0 {
+			utilisation = roundHalfAway(big.NewRat(balance, c.limit), 4)
+		}
+		if c.limit >= 0 {
+			available = kopecks(c.limit - balance)
+		}
+		out = append(out, fmt.Sprintf("%s %s %s %s %s %s %s %s %d %d %d %t %t", asOf.Format("2006-01-02"), client,
+			kopecks(open), kopecks(overdue), kopecks(a.advance), kopecks(balance), utilisation, available,
+			oldest, oldestAge, tolerance, c.limit >= 0 && balance > c.limit, oldestAge > tolerance))
+	}
+	slices.Sort(out)
+	return out
+}
+
+// dsoRows are the expected rows of receivables_dso as of a date (rule
+// "DSO"): each client, the manager (M1 has them all) and the company.
+func (l *refLedger) dsoRows(asOf time.Time) []string {
+	billed := map[string]int64{}
+	for _, d := range l.docs {
+		client := l.clientOf(d)
+		if client == "" || d.date.After(asOf) || !d.date.After(asOf.AddDate(0, 0, -90)) {
+			continue
+		}
+		switch {
+		case d.kind == "invoice" && d.amount > 0:
+			billed[client] += d.amount
+		case d.kind != "invoice" && d.amount < 0:
+			billed[client] += -d.amount
+		}
+	}
+	dso := func(balance, billed int64) string {
+		switch {
+		case balance <= 0:
+			return "0.0"
+		case billed > 0:
+			return roundHalfAway(big.NewRat(balance*90, billed), 1)
+		}
+		return "-"
+	}
+	var out []string
+	var balanceAll, billedAll int64
+	for client, a := range l.ageing(asOf, []int{30, 60, 90}, false) {
+		var open int64
+		for _, o := range a.open {
+			open += o.open
+		}
+		balance := open - a.advance
+		balanceAll += balance
+		billedAll += billed[client]
+		out = append(out, fmt.Sprintf("%s client M1 %s %s %s %s", asOf.Format("2006-01-02"), client, kopecks(balance), kopecks(billed[client]), dso(balance, billed[client])))
+	}
+	for _, level := range []string{"company - -", "manager M1 -"} {
+		out = append(out, fmt.Sprintf("%s %s %s %s %s", asOf.Format("2006-01-02"), level, kopecks(balanceAll), kopecks(billedAll), dso(balanceAll, billedAll)))
 	}
 	slices.Sort(out)
 	return out
@@ -409,7 +494,11 @@ func (l *refLedger) write(t *testing.T, dir string, keep func(refDoc) bool) {
 		if c.terms >= 0 {
 			terms = fmt.Sprint(c.terms)
 		}
-		files["clients"] = append(files["clients"], []string{c.id, "Client " + c.id, c.inn, "Retail", terms, ""})
+		limit := ""
+		if c.limit >= 0 {
+			limit = kopecks(c.limit)
+		}
+		files["clients"] = append(files["clients"], []string{c.id, "Client " + c.id, c.inn, "Retail", terms, limit})
 		files["client_assignments"] = append(files["client_assignments"], []string{c.id, "M1", "2025-01-01", ""})
 	}
 	for _, d := range l.sorted() {
@@ -475,7 +564,8 @@ func checkReceivablesReference(t *testing.T, seed uint64) {
 	r := rand.New(rand.NewPCG(seed, 4))
 	l := &refLedger{docs: map[string]refDoc{}}
 	for i := 1; i <= 24; i++ {
-		c := refClient{id: fmt.Sprintf("C%02d", i), inn: fmt.Sprintf("77010000%02d", i), terms: []int{-1, 0, 10, 30, 45}[r.IntN(5)]}
+		c := refClient{id: fmt.Sprintf("C%02d", i), inn: fmt.Sprintf("77010000%02d", i), terms: []int{-1, 0, 10, 30, 45}[r.IntN(5)],
+			limit: []int64{-1, 0, 100000, 500000, 2000000}[r.IntN(5)]}
 		if i > 22 {
 			c.inn = "7701000099" // C23 and C24 share an INN: payments by it alone stay unmatched
 		}
@@ -501,8 +591,16 @@ func checkReceivablesReference(t *testing.T, seed uint64) {
 	const ageingSQL = `SELECT as_of, client_id, not_due::decimal(18,2), overdue_1_30::decimal(18,2), overdue_31_60::decimal(18,2),
         overdue_61_90::decimal(18,2), overdue_90_plus::decimal(18,2), advance::decimal(18,2), balance::decimal(18,2)
         FROM receivables_ageing ORDER BY ALL`
-	const openSQL = `SELECT as_of, client_id, document_kind, document_id, open_amount::decimal(18,2), days_overdue, bucket
+	const openSQL = `SELECT as_of, client_id, document_kind, document_id, amount::decimal(18,2), applied_named_amount::decimal(18,2),
+        applied_pool_amount::decimal(18,2), open_amount::decimal(18,2), days_overdue, bucket
         FROM receivables_open_invoices ORDER BY ALL`
+	const creditSQL = `SELECT as_of, client_id, open_total::decimal(18,2), overdue_amount::decimal(18,2), advance::decimal(18,2),
+        balance::decimal(18,2), coalesce(utilisation::varchar, '-'), coalesce(available_credit::decimal(18,2)::varchar, '-'),
+        oldest_overdue_days, oldest_overdue_age_days, tolerance_days, is_over_limit, is_beyond_tolerance
+        FROM credit_control ORDER BY ALL`
+	const dsoSQL = `SELECT as_of, level, coalesce(manager_id, '-'), coalesce(client_id, '-'), balance::decimal(18,2),
+        billed_90d::decimal(18,2), coalesce(dso_days::varchar, '-')
+        FROM receivables_dso ORDER BY ALL`
 	compare := func(l *refLedger, asOf time.Time) {
 		t.Helper()
 		first := asOf
@@ -511,15 +609,20 @@ func checkReceivablesReference(t *testing.T, seed uint64) {
 				first = d.date
 			}
 		}
-		var ageing, open []string
+		var ageing, open, credit, dso []string
 		for _, d := range monthEnds(first, asOf) {
 			ageing = append(ageing, l.ageingRows(d, limits, false)...)
 			open = append(open, l.openRows(d, limits)...)
+			credit = append(credit, l.creditRows(d)...)
+			dso = append(dso, l.dsoRows(d)...)
 		}
-		slices.Sort(ageing)
-		slices.Sort(open)
+		for _, rows := range [][]string{ageing, open, credit, dso} {
+			slices.Sort(rows)
+		}
 		assertRows(t, db, ageingSQL, ageing)
 		assertRows(t, db, openSQL, open)
+		assertRows(t, db, creditSQL, credit)
+		assertRows(t, db, dsoSQL, dso)
 	}
 
 	// The first build: everything up to 05-10.
