@@ -17,12 +17,19 @@ import (
 // loadFixture ingests testdata/<dir>/<entity>.csv into a fresh warehouse.
 func loadFixture(t *testing.T, dir string) *sql.DB {
 	t.Helper()
+	db := emptyWarehouse(t)
+	ingestDir(t, db, dir)
+	return db
+}
+
+// emptyWarehouse opens a new warehouse in a temporary folder.
+func emptyWarehouse(t *testing.T) *sql.DB {
+	t.Helper()
 	db, err := warehouse.Open(context.Background(), filepath.Join(t.TempDir(), "kam.duckdb"), warehouse.Settings{Threads: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	ingestDir(t, db, dir)
 	return db
 }
 

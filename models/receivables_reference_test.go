@@ -13,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kam-analytics/kam/ingest/warehouse"
 	"github.com/kam-analytics/kam/models"
 )
 
@@ -576,11 +575,7 @@ func checkReceivablesReference(t *testing.T, seed uint64) {
 	l.put(refDoc{kind: "invoice", id: "INV-0000", date: start, client: "C01", amount: 100000})
 	g.batch(start, date("2026-05-10"))
 
-	db, err := warehouse.Open(ctx, filepath.Join(t.TempDir(), "kam.duckdb"), warehouse.Settings{Threads: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := emptyWarehouse(t)
 	load := func(l *refLedger, keep func(refDoc) bool) {
 		t.Helper()
 		dir := t.TempDir()

@@ -78,3 +78,39 @@ func TestSalesMonthlyOrdersPerCategory(t *testing.T) {
 	})
 	assertRows(t, db, `SELECT manager_id, orders FROM activity_monthly WHERE month = '2026-10-01'`, []string{"M1 7"})
 }
+
+// A new client is credited to the manager of its first shipment: the one the
+// line names, else the one assigned that day, else nobody. C1's first
+// shipment (03-10) came before its assignment to M1 (from 04-01), so March's
+// new client is nobody's, though every later shipment is M1's; C2's first
+// day has a line without a manager and one naming M3: M3's. Before arg_min_null,
+// C1 was credited to M1, from a later shipment.
+func TestNewClientWithoutManagerOnFirstShipment(t *testing.T) {
+	c := &salesCompany{
+		categories: map[string]string{"S1": "Food"},
+		segments:   map[string]string{"C1": "Retail", "C2": "Retail"},
+		assignments: []saleAssignment{
+			{client: "C1", manager: "M1", from: date("2026-04-01")},
+			{client: "C2", manager: "M2", from: date("2026-04-01")},
+		},
+		lines: []saleLine{
+			{order: "O1", line: 1, client: "C1", sku: "S1", ordered: date("2026-03-10"), shipped: date("2026-03-10"), qty: 10, shippedQty: 10, price: 10000},
+			{order: "O2", line: 1, client: "C1", sku: "S1", ordered: date("2026-04-10"), shipped: date("2026-04-10"), qty: 10, shippedQty: 10, price: 10000},
+			{order: "O3", line: 1, client: "C2", sku: "S1", ordered: date("2026-03-20"), shipped: date("2026-03-20"), qty: 10, shippedQty: 10, price: 10000},
+			{order: "O3", line: 2, client: "C2", manager: "M3", sku: "S1", ordered: date("2026-03-20"), shipped: date("2026-03-20"), qty: 10, shippedQty: 10, price: 10000},
+		},
+	}
+	db := emptyWarehouse(t)
+	dir := t.TempDir()
+	c.write(t, dir, 0, 0)
+	ingestFrom(t, db, dir)
+	build(t, db, models.Options{AsOf: date("2026-04-30")})
+	assertRows(t, db, `SELECT month, coalesce(nullif(manager_id, ''), '-'), new_clients FROM client_base_monthly WHERE new_clients > 0 ORDER BY ALL`, []string{
+		"2026-03-01 - 1",
+		"2026-03-01 M3 1",
+	})
+	assertRows(t, db, `SELECT client_id, first_shipped_on, coalesce(manager_id, '-') FROM core.core_client_first_shipment ORDER BY ALL`, []string{
+		"C1 2026-03-10 -",
+		"C2 2026-03-20 M3",
+	})
+}
