@@ -8,6 +8,7 @@ import (
 	"maps"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -100,12 +101,17 @@ func (o Options) variables() []variable {
 		{"active_window_days", fmt.Sprint(o.ActiveWindowDays)},
 		{"ageing_buckets", fmt.Sprintf("[%s]::INTEGER[]", strings.Join(ints, ", "))},
 		{"ageing_basis", wh.QuoteString(o.AgeingBasis)},
-		{"abc_limits", fmt.Sprintf("[%g, %g]::DOUBLE[]", o.ABC[0], o.ABC[1])},
-		{"xyz_limits", fmt.Sprintf("[%g, %g]::DOUBLE[]", o.XYZ[0], o.XYZ[1])},
+		// decimals, not doubles: total × 0.8 in doubles misses exact boundaries (400.08 of 500.10 is 80 %, not less)
+		{"abc_limits", fmt.Sprintf("[%s, %s]::DECIMAL(18, 9)[]", decimalLiteral(o.ABC[0]), decimalLiteral(o.ABC[1]))},
+		{"xyz_limits", fmt.Sprintf("[%s, %s]::DECIMAL(18, 9)[]", decimalLiteral(o.XYZ[0]), decimalLiteral(o.XYZ[1]))},
 		{"overdue_grace_days", fmt.Sprint(*o.OverdueGraceDays)},
 		{"as_of_only", fmt.Sprint(o.asOfOnly)},
 	}
 }
+
+// decimalLiteral writes a limit from kam.yaml as the decimal it was written as
+// (0.8, not 0.8000000000000000444).
+func decimalLiteral(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 
 // Variables are the SET VARIABLE statements the SQL files read with
 // getvariable(); run them in a duckdb shell to run a model file by hand.

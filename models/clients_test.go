@@ -170,3 +170,35 @@ func TestBuildOverflowSaysWhatToCheck(t *testing.T) {
 	}
 	assertRows(t, db, `SELECT order_id FROM discount_compliance ORDER BY order_id`, []string{"O1", "O2", "O5", "O6"})
 }
+
+// The ABC limits are exact: a client whose larger clients hold exactly 80 %
+// (or 95 %) of the total is not A (not B). With the limits as doubles,
+// 500.10 × 0.8 came out above 400.08 and X2 was A. January 2025: X1 400.08,
+// X2 100.02 (before it 400.08 = 0.80 × 500.10: B). May 2026: Y1 245.67, Y2
+// 12.93 (before it 245.67 = 0.95 × 258.60: C). More than 12 months apart,
+// the two never share a window.
+func TestABCLimitsAreExact(t *testing.T) {
+	line := func(order, client string, day string, price int64) saleLine {
+		return saleLine{order: order, line: 1, client: client, sku: "S1", ordered: date(day), shipped: date(day), qty: 10, shippedQty: 10, price: price}
+	}
+	c := &salesCompany{
+		categories: map[string]string{"S1": "Food"},
+		segments:   map[string]string{"X1": "Retail", "X2": "Retail", "Y1": "Retail", "Y2": "Retail"},
+		lines: []saleLine{
+			line("O1", "X1", "2025-01-10", 40008), line("O2", "X2", "2025-01-10", 10002),
+			line("O3", "Y1", "2026-05-10", 24567), line("O4", "Y2", "2026-05-10", 1293),
+		},
+	}
+	db := emptyWarehouse(t)
+	dir := t.TempDir()
+	c.write(t, dir, 0, 0)
+	ingestFrom(t, db, dir)
+	build(t, db, models.Options{AsOf: date("2026-05-31")})
+	assertRows(t, db, `SELECT month, client_id, cumulative_share, abc_class FROM client_abc_xyz
+        WHERE month IN ('2025-01-01', '2026-05-01') ORDER BY ALL`, []string{
+		"2025-01-01 X1 0.8000 A",
+		"2025-01-01 X2 1.0000 B",
+		"2026-05-01 Y1 0.9500 A",
+		"2026-05-01 Y2 1.0000 C",
+	})
+}
