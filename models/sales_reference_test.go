@@ -28,15 +28,29 @@ type saleLine struct {
 	order, client, manager, sku string // manager: the one the line names, or ""
 	line                        int
 	ordered, shipped            time.Time // shipped: zero when not shipped
-	qty, shippedQty             int64     // tenths
+	qty, shippedQty, refusedQty int64     // tenths
 	price                       int64     // kopecks
+	reason                      string    // refusal_reason
 }
 
 type saleReturn struct {
-	id, client, sku string
+	id, client, sku, reason string
 	date            time.Time
 	qty             int64 // tenths, 0 = empty
 	amount          int64 // kopecks
+}
+
+// pricePoint is a price-list row: the price of a SKU in a column from a day.
+type pricePoint struct {
+	sku, column string
+	from        time.Time
+	price       int64 // ten-thousandths of a rouble (four decimals, as stored)
+}
+
+type salePromo struct {
+	id, category, sku string // neither category nor SKU: everything
+	from, to          time.Time
+	pct               int64 // tenths of a percent
 }
 
 type saleAssignment struct {
@@ -47,6 +61,9 @@ type saleAssignment struct {
 type salesCompany struct {
 	categories  map[string]string // sku → category
 	segments    map[string]string // client → segment
+	columns     map[string]string // client → price column ("" = none)
+	prices      []pricePoint
+	promos      []salePromo
 	assignments []saleAssignment
 	lines       []saleLine
 	returns     []saleReturn
@@ -339,6 +356,171 @@ func (c *salesCompany) cohortRows(asOf time.Time) []string {
 	return out
 }
 
+// listPrice is the price of sku in column on day (the latest row from on or
+// before it), false when there is none.
+func (c *salesCompany) listPrice(sku, column string, day time.Time) (int64, bool) {
+	var best *pricePoint
+	for i, p := range c.prices {
+		if p.sku == sku && p.column == column && !p.from.After(day) && (best == nil || p.from.After(best.from)) {
+			best = &c.prices[i]
+		}
+	}
+	if best == nil {
+		return 0, false
+	}
+	return best.price, true
+}
+
+// covers reports whether a promotion covers a SKU: its SKU, else its
+// category, else everything.
+func (c *salesCompany) covers(p salePromo, sku string) bool {
+	switch {
+	case p.sku != "":
+		return p.sku == sku
+	case p.category != "":
+		cat, ok := c.categories[sku]
+		return ok && cat == p.category
+	}
+	return true
+}
+
+func rat(num, den int64) *big.Rat { return big.NewRat(num, den) }
+
+func ratString(r *big.Rat, places int) string { return r.FloatString(places) }
+
+// discountRows are the expected rows of discount_compliance (docs/models.md,
+// docs/data-contract.md "Discount compliance").
+func (c *salesCompany) discountRows() []string {
+	var out []string
+	for _, l := range c.lines {
+		column := c.columns[l.client]
+		if column == "" {
+			continue
+		}
+		list, ok := c.listPrice(l.sku, column, l.ordered)
+		if !ok || l.price*100 >= list {
+			continue
+		}
+		var promo *salePromo
+		for i, p := range c.promos {
+			if p.pct > 0 && !l.ordered.Before(p.from) && !l.ordered.After(p.to) && c.covers(p, l.sku) &&
+				(promo == nil || p.pct > promo.pct || p.pct == promo.pct && p.id > promo.id) {
+				promo = &c.promos[i]
+			}
+		}
+		allowed := list // ten-thousandths
+		promoID, pct := "-", "-"
+		if promo != nil {
+			// floor(list price × (100 − pct)) kopecks
+			allowed = new(big.Int).Quo(big.NewInt(list*(1000-promo.pct)), big.NewInt(100000)).Int64() * 100
+			promoID, pct = promo.id, ratString(rat(promo.pct, 10), 1)
+		}
+		if l.price*100 >= allowed {
+			continue
+		}
+		manager := l.manager
+		if manager == "" {
+			manager = c.assigned(l.client, l.ordered)
+		}
+		category := c.categories[l.sku]
+		out = append(out, fmt.Sprintf("%s %d %s %s %s %s %s %s %s %s %s %s %s %s %s", l.order, l.line, l.ordered.Format("2006-01-02"), l.client,
+			dashIfEmpty(manager), l.sku, dashIfEmpty(category), column, ratString(rat(list, 10000), 4), promoID, pct,
+			ratString(rat(allowed, 10000), 4), ratString(rat(l.price, 100), 2), ratString(rat(l.qty, 10), 1),
+			ratString(rat((allowed-l.price*100)*l.qty, 100000), 5)))
+	}
+	slices.Sort(out)
+	return out
+}
+
+// refusalRows are the expected rows of returns_refusals: returns by return
+// date, refusals by ship date, else order date.
+func (c *salesCompany) refusalRows() []string {
+	type key struct {
+		month                                 time.Time
+		kind, reason, client, sku, manager string
+	}
+	type sums struct{ events, qty, amount int64 } // qty tenths, amount thousandths
+	rows := map[key]*sums{}
+	add := func(k key, qty, amount int64) {
+		if rows[k] == nil {
+			rows[k] = &sums{}
+		}
+		rows[k].events++
+		rows[k].qty += qty
+		rows[k].amount += amount
+	}
+	for _, r := range c.returns {
+		add(key{month(r.date), "return", r.reason, r.client, r.sku, c.assigned(r.client, r.date)}, r.qty, r.amount*10)
+	}
+	for _, l := range c.lines {
+		if l.refusedQty == 0 {
+			continue
+		}
+		day := l.shipped
+		if day.IsZero() {
+			day = l.ordered
+		}
+		manager := l.manager
+		if manager == "" {
+			manager = c.assigned(l.client, day)
+		}
+		add(key{month(day), "refusal", l.reason, l.client, l.sku, manager}, l.refusedQty, l.refusedQty*l.price)
+	}
+	var out []string
+	for k, r := range rows {
+		out = append(out, fmt.Sprintf("%s %s %s %s %s %s %d %s %s", k.month.Format("2006-01-02"), k.kind, dashIfEmpty(k.reason), k.client,
+			dashIfEmpty(k.sku), dashIfEmpty(k.manager), r.events, ratString(rat(r.qty, 10), 1), milli(r.amount)))
+	}
+	slices.Sort(out)
+	return out
+}
+
+// upliftRows are the expected rows of promo_uplift as of a date.
+func (c *salesCompany) upliftRows(asOf time.Time) []string {
+	var out []string
+	for _, p := range c.promos {
+		if p.from.After(asOf) || p.to.Before(p.from) {
+			continue
+		}
+		to := p.to
+		if to.After(asOf) {
+			to = asOf
+		}
+		days := int(to.Sub(p.from).Hours()/24) + 1
+		beforeFrom := p.from.AddDate(0, 0, -days)
+		var during, before, qtyDuring, qtyBefore int64
+		clientsDuring, clientsBefore := map[string]bool{}, map[string]bool{}
+		for _, e := range c.events() {
+			if !c.covers(p, e.sku) {
+				continue
+			}
+			switch {
+			case !e.date.Before(p.from) && !e.date.After(to):
+				during += e.amount
+				if e.shipment {
+					qtyDuring += e.qty
+					clientsDuring[e.client] = true
+				}
+			case !e.date.Before(beforeFrom) && e.date.Before(p.from):
+				before += e.amount
+				if e.shipment {
+					qtyBefore += e.qty
+					clientsBefore[e.client] = true
+				}
+			}
+		}
+		uplift := "-"
+		if before > 0 {
+			uplift = roundHalfAway(new(big.Rat).Sub(rat(during, before), rat(1, 1)), 4)
+		}
+		out = append(out, fmt.Sprintf("%s %s %s %s %s %d %t %s %s %s %s %d %d %s", p.id, to.Format("2006-01-02"), beforeFrom.Format("2006-01-02"),
+			p.from.AddDate(0, 0, -1).Format("2006-01-02"), p.from.Format("2006-01-02"), days, p.to.After(asOf), milli(during), milli(before),
+			ratString(rat(qtyDuring, 10), 1), ratString(rat(qtyBefore, 10), 1), len(clientsDuring), len(clientsBefore), uplift))
+	}
+	slices.Sort(out)
+	return out
+}
+
 // salesGen makes a random company.
 type salesGen struct {
 	r        *rand.Rand
@@ -372,11 +554,30 @@ func (g *salesGen) addOrders(from, to time.Time, scale int) {
 			for line := 1; line <= 1+g.r.IntN(4); line++ {
 				l := saleLine{order: id, line: line, client: client, sku: g.sku(), ordered: ordered,
 					qty: int64(5 + g.r.IntN(200)), price: int64(1000 + g.r.IntN(99000))}
+				// near the client's list price: at it, a little under (a promotion may allow it) or over
+				if list, ok := g.c.listPrice(l.sku, g.c.columns[client], ordered); ok {
+					switch g.r.IntN(4) {
+					case 0:
+						l.price = list / 100
+					case 1:
+						l.price = max(1, list/100-int64(g.r.IntN(int(list/100/5)+1)))
+					case 2:
+						l.price = list/100 + int64(g.r.IntN(500))
+					}
+				}
 				switch k := g.r.IntN(10); {
 				case k < 7:
 					l.shippedQty = l.qty
 				case k < 9:
 					l.shippedQty = l.qty / 2
+					if g.r.IntN(2) == 0 {
+						l.refusedQty = l.qty - l.shippedQty
+						l.reason = []string{"", "брак", "пересорт"}[g.r.IntN(3)]
+					}
+				default:
+					if g.r.IntN(3) == 0 {
+						l.refusedQty, l.reason = l.qty, "отказ"
+					}
 				}
 				if l.shippedQty > 0 {
 					l.shipped = ordered.AddDate(0, 0, g.r.IntN(8)) // may fall in the next month
@@ -392,7 +593,8 @@ func (g *salesGen) addOrders(from, to time.Time, scale int) {
 		}
 		for range g.r.IntN(2 * scale) {
 			g.returns++
-			r := saleReturn{id: fmt.Sprintf("R-%04d", g.returns), client: client, date: g.day(from, to), amount: int64(100 + g.r.IntN(300000))}
+			r := saleReturn{id: fmt.Sprintf("R-%04d", g.returns), client: client, date: g.day(from, to), amount: int64(100 + g.r.IntN(300000)),
+				reason: []string{"", "брак"}[g.r.IntN(2)]}
 			switch g.r.IntN(4) {
 			case 0:
 				r.sku = "" // no SKU: category (none)
@@ -417,8 +619,8 @@ func (c *salesCompany) write(t *testing.T, dir string, fromLine, fromReturn int)
 	}
 	tenths := func(v int64) string { return fmt.Sprintf("%d.%d", v/10, v%10) }
 	files := map[string][][]string{
-		"order_lines": {{"order_id", "line_no", "order_date", "client_id", "manager_id", "sku", "qty", "price", "shipped_qty", "shipped_on"}},
-		"returns":     {{"return_id", "return_date", "client_id", "sku", "qty", "amount"}},
+		"order_lines": {{"order_id", "line_no", "order_date", "client_id", "manager_id", "sku", "qty", "price", "shipped_qty", "shipped_on", "refused_qty", "refusal_reason"}},
+		"returns":     {{"return_id", "return_date", "client_id", "sku", "qty", "amount", "reason"}},
 	}
 	if fromLine == 0 && fromReturn == 0 {
 		files["managers"] = [][]string{{"manager_id", "name", "team", "variable_target"}, {"M1", "One", "North", "1"}, {"M2", "Two", "North", "1"}, {"M3", "Three", "South", "1"}}
@@ -426,9 +628,17 @@ func (c *salesCompany) write(t *testing.T, dir string, fromLine, fromReturn int)
 		for _, sku := range slices.Sorted(maps.Keys(c.categories)) {
 			files["products"] = append(files["products"], []string{sku, "Product " + sku, c.categories[sku]})
 		}
-		files["clients"] = [][]string{{"client_id", "name", "segment", "payment_terms_days"}}
+		files["clients"] = [][]string{{"client_id", "name", "segment", "payment_terms_days", "price_column"}}
 		for _, client := range slices.Sorted(maps.Keys(c.segments)) {
-			files["clients"] = append(files["clients"], []string{client, "Client " + client, c.segments[client], "0"})
+			files["clients"] = append(files["clients"], []string{client, "Client " + client, c.segments[client], "0", c.columns[client]})
+		}
+		files["price_list"] = [][]string{{"sku", "price_column", "price", "valid_from"}}
+		for _, p := range c.prices {
+			files["price_list"] = append(files["price_list"], []string{p.sku, p.column, rat(p.price, 10000).FloatString(4), ymd(p.from)})
+		}
+		files["promotions"] = [][]string{{"promo_id", "name", "starts_on", "ends_on", "category", "sku", "discount_pct"}}
+		for _, p := range c.promos {
+			files["promotions"] = append(files["promotions"], []string{p.id, "Promo " + p.id, ymd(p.from), ymd(p.to), p.category, p.sku, rat(p.pct, 10).FloatString(1)})
 		}
 		files["client_assignments"] = [][]string{{"client_id", "manager_id", "valid_from", "valid_to"}}
 		for _, a := range c.assignments {
@@ -440,15 +650,19 @@ func (c *salesCompany) write(t *testing.T, dir string, fromLine, fromReturn int)
 		if l.shippedQty > 0 {
 			shippedQty = tenths(l.shippedQty)
 		}
+		refusedQty := ""
+		if l.refusedQty > 0 {
+			refusedQty = tenths(l.refusedQty)
+		}
 		files["order_lines"] = append(files["order_lines"], []string{l.order, fmt.Sprint(l.line), ymd(l.ordered), l.client, l.manager, l.sku,
-			tenths(l.qty), kopecks(l.price), shippedQty, ymd(l.shipped)})
+			tenths(l.qty), kopecks(l.price), shippedQty, ymd(l.shipped), refusedQty, l.reason})
 	}
 	for _, r := range c.returns[fromReturn:] {
 		qty := ""
 		if r.qty > 0 {
 			qty = tenths(r.qty)
 		}
-		files["returns"] = append(files["returns"], []string{r.id, ymd(r.date), r.client, r.sku, qty, kopecks(r.amount)})
+		files["returns"] = append(files["returns"], []string{r.id, ymd(r.date), r.client, r.sku, qty, kopecks(r.amount), r.reason})
 	}
 	for name, rows := range files {
 		f, err := os.Create(filepath.Join(dir, name+".csv"))
@@ -477,11 +691,39 @@ func checkSalesReference(t *testing.T, seed uint64) {
 	for i := 1; i <= 13; i++ {
 		c.categories[fmt.Sprintf("SKU-%02d", i)] = []string{"Bakery", "Dairy", "Drinks", "Meat", "Frozen"}[(i-1)/3]
 	}
+	c.columns = map[string]string{}
+	for i := 1; i <= 13; i++ {
+		sku := fmt.Sprintf("SKU-%02d", i)
+		for _, column := range []string{"A", "B"} {
+			from := date("2024-06-01")
+			for range 1 + r.IntN(3) {
+				price := int64(100000 + r.IntN(10_000_000)) // 10.0000–1010.0000
+				if r.IntN(2) == 0 {
+					price = price / 100 * 100 // whole kopecks
+				}
+				c.prices = append(c.prices, pricePoint{sku, column, from, price})
+				from = from.AddDate(0, 0, 60+r.IntN(240))
+			}
+		}
+	}
+	// promotions on a SKU (one also names a category, which the SKU overrides), on a category and on
+	// everything; overlapping, one without a discount, one running on the as-of date, one after it
+	kinds := []salePromo{{sku: "SKU-02"}, {sku: "SKU-05", category: "Meat"}, {category: "Dairy"}, {category: "Drinks"}, {}, {}, {category: "Bakery"}, {sku: "SKU-99"}}
+	for i, p := range kinds {
+		p.id = fmt.Sprintf("PR%d", i+1)
+		p.from = date("2025-02-01").AddDate(0, 0, r.IntN(420))
+		p.to = p.from.AddDate(0, 0, 5+r.IntN(40))
+		p.pct = []int64{50, 100, 125, 150, 0}[r.IntN(5)]
+		c.promos = append(c.promos, p)
+	}
+	c.promos[0].from, c.promos[0].to = date("2026-05-10"), date("2026-06-20") // running on both as-of dates
+	c.promos[5].from, c.promos[5].to = date("2026-05-28"), date("2026-06-10") // starts after the first as-of date
 	g := &salesGen{r: r, c: c, managers: []string{"M1", "M2", "M3"}}
 	for i := 1; i <= 16; i++ {
 		client := fmt.Sprintf("C%02d", i)
 		g.clients = append(g.clients, client)
 		c.segments[client] = []string{"Retail", "HoReCa"}[i%2]
+		c.columns[client] = []string{"A", "B", ""}[i%3]
 		a, b := g.managers[r.IntN(3)], g.managers[r.IntN(3)]
 		switch i % 4 {
 		case 0: // one manager throughout
@@ -525,6 +767,15 @@ func checkSalesReference(t *testing.T, seed uint64) {
                 transferred_in, lost, transferred_out, active FROM client_base_monthly`, c.clientBaseRows(asOf)},
 			{"client_cohorts", `SELECT cohort_month, month, months_since, cohort_clients, buying_clients, retention, net_sales::decimal(18,3)
                 FROM client_cohorts`, c.cohortRows(asOf)},
+			{"discount_compliance", `SELECT order_id, line_no, order_date, client_id, coalesce(nullif(manager_id, ''), '-'), sku, coalesce(category, '-'),
+                price_column, list_price::decimal(18,4), coalesce(promo_id, '-'), coalesce(promo_discount_pct::decimal(18,1)::varchar, '-'),
+                allowed_price::decimal(18,4), price::decimal(18,2), qty::decimal(18,1), shortfall_amount::decimal(18,5)
+                FROM discount_compliance`, c.discountRows()},
+			{"returns_refusals", `SELECT month, kind, coalesce(nullif(reason, ''), '-'), client_id, coalesce(nullif(sku, ''), '-'),
+                coalesce(nullif(manager_id, ''), '-'), events, qty::decimal(18,1), amount::decimal(18,3) FROM returns_refusals`, c.refusalRows()},
+			{"promo_uplift", `SELECT promo_id, during_to, before_from, before_to, during_from, days, is_in_progress, net_sales_during::decimal(18,3),
+                net_sales_before::decimal(18,3), qty_during::decimal(18,1), qty_before::decimal(18,1), clients_during, clients_before,
+                coalesce(uplift::varchar, '-') FROM promo_uplift`, c.upliftRows(asOf)},
 		} {
 			got := sorted(check.query)
 			if !slices.Equal(got, check.want) {

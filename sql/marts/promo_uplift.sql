@@ -138,8 +138,9 @@ final as (
         cast(coalesce(totals.qty_before, 0) as decimal(38, 8)) as qty_before,
         coalesce(totals.clients_during, 0) as clients_during,
         coalesce(totals.clients_before, 0) as clients_before,
+        -- nothing sold during it is an uplift of -1 (a promotion with no sales at all has no totals row)
         case when totals.net_sales_before > 0
-            then round(totals.net_sales_during / totals.net_sales_before - 1, 4) end::decimal(18, 4) as uplift
+            then round(coalesce(totals.net_sales_during, 0) / totals.net_sales_before - 1, 4) end::decimal(18, 4) as uplift
     from spans
     left join totals
         on totals.promo_id = spans.promo_id
