@@ -718,6 +718,7 @@ func checkSalesReference(t *testing.T, seed uint64) {
 	}
 	c.promos[0].from, c.promos[0].to = date("2026-05-10"), date("2026-06-20") // running on both as-of dates
 	c.promos[5].from, c.promos[5].to = date("2026-05-28"), date("2026-06-10") // starts after the first as-of date
+	c.promos[1].to, c.promos[1].pct = c.promos[1].from.AddDate(0, 0, 120), 150 // long enough to meet Meat lines it must not cover
 	g := &salesGen{r: r, c: c, managers: []string{"M1", "M2", "M3"}}
 	for i := 1; i <= 16; i++ {
 		client := fmt.Sprintf("C%02d", i)
