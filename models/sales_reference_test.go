@@ -35,9 +35,9 @@ type saleLine struct {
 
 type saleReturn struct {
 	id, client, sku, reason string
-	date            time.Time
-	qty             int64 // tenths, 0 = empty
-	amount          int64 // kopecks
+	date                    time.Time
+	qty                     int64 // tenths, 0 = empty
+	amount                  int64 // kopecks
 }
 
 // pricePoint is a price-list row: the price of a SKU in a column from a day.
@@ -436,7 +436,7 @@ func (c *salesCompany) discountRows() []string {
 // date, refusals by ship date, else order date.
 func (c *salesCompany) refusalRows() []string {
 	type key struct {
-		month                                 time.Time
+		month                              time.Time
 		kind, reason, client, sku, manager string
 	}
 	type sums struct{ events, qty, amount int64 } // qty tenths, amount thousandths
@@ -716,8 +716,8 @@ func checkSalesReference(t *testing.T, seed uint64) {
 		p.pct = []int64{50, 100, 125, 150, 0}[r.IntN(5)]
 		c.promos = append(c.promos, p)
 	}
-	c.promos[0].from, c.promos[0].to = date("2026-05-10"), date("2026-06-20") // running on both as-of dates
-	c.promos[5].from, c.promos[5].to = date("2026-05-28"), date("2026-06-10") // starts after the first as-of date
+	c.promos[0].from, c.promos[0].to = date("2026-05-10"), date("2026-06-20")  // running on both as-of dates
+	c.promos[5].from, c.promos[5].to = date("2026-05-28"), date("2026-06-10")  // starts after the first as-of date
 	c.promos[1].to, c.promos[1].pct = c.promos[1].from.AddDate(0, 0, 120), 150 // long enough to meet Meat lines it must not cover
 	g := &salesGen{r: r, c: c, managers: []string{"M1", "M2", "M3"}}
 	for i := 1; i <= 16; i++ {
