@@ -113,3 +113,19 @@ func TestBuildReportsProgress(t *testing.T) {
 		}
 	}
 }
+
+// On a month end the month is over but its quarter and year are not: they
+// stay in progress and get a run-rate (before, a quarter took "in progress"
+// from its months and showed October's 31 days as the whole of Q4). The
+// basic fixture as of 2026-10-31: M1's sales 1310; Q4 has 92 days, 31
+// passed: 1310 × 92 / 31 = 3887.74; the year 365, 304 passed: 1572.86.
+func TestPlanFulfilmentAtMonthEnd(t *testing.T) {
+	db := loadFixture(t, "basic")
+	build(t, db, models.Options{AsOf: date("2026-10-31")})
+	assertRows(t, db, `SELECT period, is_in_progress, actual::decimal(18,2), projected::decimal(18,2)
+        FROM plan_fulfilment WHERE level = 'manager' AND manager_id = 'M1' AND kpi = 'sales' AND period IN ('2026', '2026-10', '2026-Q4') ORDER BY period`, []string{
+		"2026 true 1310.00 1572.86",
+		"2026-10 false 1310.00 1310.00",
+		"2026-Q4 true 1310.00 3887.74",
+	})
+}

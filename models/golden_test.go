@@ -21,7 +21,10 @@ import (
 // rows minus those with open_amount 0; receivables_open_invoices, now a
 // view of it, and every other table kept their fingerprints); and
 // core_receivable_applications keeps its amounts as DECIMAL(18,4), like the
-// documents they come from (the same values, with 4 decimals instead of 8).
+// documents they come from (the same values, with 4 decimals instead of 8);
+// and the incremental build's plan_fulfilment, whose as-of date is a month
+// end: its quarter and year were shown as finished, without a run-rate, and
+// are in progress now.
 // Changes of shape that keep the rows are compared without re-recording:
 // core_client_orders_monthly became a view of core_sales_monthly, which gained
 // the column client_orders for it (goldenViews, goldenAddedColumns).

@@ -53,6 +53,12 @@ type salePromo struct {
 	pct               int64 // tenths of a percent
 }
 
+// salePlan is a target: period YYYY-MM, YYYY-Qn or YYYY.
+type salePlan struct {
+	manager, period, kpi string
+	target               int64 // sales: kopecks; the others: clients
+}
+
 type saleAssignment struct {
 	client, manager string
 	from, to        time.Time // to: zero = open
@@ -62,6 +68,7 @@ type salesCompany struct {
 	categories  map[string]string // sku → category
 	segments    map[string]string // client → segment
 	columns     map[string]string // client → price column ("" = none)
+	plans       []salePlan
 	prices      []pricePoint
 	promos      []salePromo
 	assignments []saleAssignment
@@ -521,6 +528,247 @@ func (c *salesCompany) upliftRows(asOf time.Time) []string {
 	return out
 }
 
+// teams are the managers' teams as write gives them.
+var teams = map[string]string{"M1": "North", "M2": "North", "M3": "South", "M4": "South"}
+
+// planRows are the expected rows of plan_fulfilment as of a date: per
+// manager, team and company, month, quarter and year, and KPI.
+func (c *salesCompany) planRows(asOf time.Time) []string {
+	months := c.months(asOf)
+	if len(c.plans) > 0 { // plans before the first sale start the calendar earlier
+		first := months[0][0]
+		for _, p := range c.plans {
+			start := planStart(p.period)
+			if start.Before(first) {
+				first = start
+			}
+		}
+		for m := months[0][0].AddDate(0, -1, 0); !m.Before(first); m = m.AddDate(0, -1, 0) {
+			months = append([][2]time.Time{{m, m.AddDate(0, 1, -1)}}, months...)
+		}
+	}
+	inSpine := map[time.Time]bool{}
+	for _, m := range months {
+		inSpine[m[0]] = true
+	}
+	type mk struct {
+		manager string
+		month   time.Time
+	}
+	present := map[mk]bool{}
+	actual := map[mk]map[string]int64{} // sales in thousandths
+	add := func(k mk, kpi string, v int64) {
+		if !inSpine[k.month] || k.manager == "" {
+			return
+		}
+		present[k] = true
+		if actual[k] == nil {
+			actual[k] = map[string]int64{}
+		}
+		actual[k][kpi] += v
+	}
+	for _, e := range c.events() {
+		add(mk{e.manager, month(e.date)}, "sales", e.amount)
+	}
+	for _, f := range c.firstShipments() {
+		add(mk{f.manager, month(f.date)}, "new_clients", 1)
+	}
+	for _, m := range months {
+		for _, manager := range c.active(m[1]) {
+			add(mk{manager, m[0]}, "active_clients", 1)
+		}
+	}
+	monthTarget := map[mk]map[string]int64{}
+	periodTarget := map[string]int64{} // manager|period|kpi
+	for _, p := range c.plans {
+		if len(p.period) == 7 && p.period[5] != 'Q' {
+			k := mk{p.manager, planStart(p.period)}
+			if inSpine[k.month] {
+				present[k] = true
+			}
+			if monthTarget[k] == nil {
+				monthTarget[k] = map[string]int64{}
+			}
+			monthTarget[k][p.kpi] = p.target
+			continue
+		}
+		periodTarget[p.manager+"|"+p.period+"|"+p.kpi] = p.target
+		start := planStart(p.period)
+		n := 3
+		if len(p.period) == 4 {
+			n = 12
+		}
+		for i := range n {
+			if m := start.AddDate(0, i, 0); inSpine[m] {
+				present[mk{p.manager, m}] = true
+			}
+		}
+	}
+
+	type row struct {
+		level, manager, team, period, kind string
+		start, end                         time.Time
+		kpi                                string
+		actual                             int64
+		target                             *int64
+		missing, inProgress                bool
+	}
+	var rows []*row
+	kpis := []string{"sales", "active_clients", "new_clients"}
+	quarterOf := func(m time.Time) string { return fmt.Sprintf("%d-Q%d", m.Year(), (int(m.Month())+2)/3) }
+	// month rows, then quarters and years from them, per manager
+	byManager := map[string][]time.Time{}
+	for k := range present {
+		byManager[k.manager] = append(byManager[k.manager], k.month)
+	}
+	for _, manager := range slices.Sorted(maps.Keys(byManager)) {
+		ms := byManager[manager]
+		slices.SortFunc(ms, func(a, b time.Time) int { return a.Compare(b) })
+		for _, kpi := range kpis {
+			var monthRows []*row
+			for _, m := range ms {
+				r := &row{level: "manager", manager: manager, period: m.Format("2006-01"), kind: "month", start: m, end: m.AddDate(0, 1, -1), kpi: kpi,
+					actual: actual[mk{manager, m}][kpi], inProgress: m.AddDate(0, 1, -1).After(asOf)}
+				if t, ok := monthTarget[mk{manager, m}][kpi]; ok {
+					r.target = &t
+				}
+				r.missing = r.target == nil || *r.target == 0
+				monthRows = append(monthRows, r)
+			}
+			rows = append(rows, monthRows...)
+			// a quarter (year) sums its months (quarters); a stock takes the last one's
+			derive := func(parts []*row, period, kind string, start, end time.Time) *row {
+				r := &row{level: "manager", manager: manager, period: period, kind: kind, start: start, end: end, kpi: kpi, inProgress: end.After(asOf)}
+				if kpi == "active_clients" { // a stock: at the period's last month, or the as-of month (0 without a row)
+					last := month(end)
+					if last.After(asOf) {
+						last = month(asOf)
+					}
+					r.actual = actual[mk{manager, last}][kpi]
+				}
+				for _, p := range parts {
+					if kpi == "active_clients" {
+						if p.target != nil {
+							r.target = p.target
+						}
+					} else {
+						r.actual += p.actual
+						if p.target != nil {
+							sum := *p.target
+							if r.target != nil {
+								sum += *r.target
+							}
+							r.target = &sum
+						}
+					}
+					r.missing = r.missing || p.missing
+				}
+				if t, ok := periodTarget[manager+"|"+period+"|"+kpi]; ok {
+					r.target, r.missing = &t, t == 0
+				}
+				return r
+			}
+			var quarters []*row
+			for i := 0; i < len(monthRows); {
+				q := quarterOf(monthRows[i].start)
+				j := i
+				for j < len(monthRows) && quarterOf(monthRows[j].start) == q {
+					j++
+				}
+				start := time.Date(monthRows[i].start.Year(), time.Month((int(monthRows[i].start.Month())-1)/3*3+1), 1, 0, 0, 0, 0, time.UTC)
+				quarters = append(quarters, derive(monthRows[i:j], q, "quarter", start, start.AddDate(0, 3, -1)))
+				i = j
+			}
+			rows = append(rows, quarters...)
+			for i := 0; i < len(quarters); {
+				y := quarters[i].start.Year()
+				j := i
+				for j < len(quarters) && quarters[j].start.Year() == y {
+					j++
+				}
+				start := time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC)
+				rows = append(rows, derive(quarters[i:j], fmt.Sprint(y), "year", start, start.AddDate(1, 0, -1)))
+				i = j
+			}
+		}
+	}
+	// teams and the company sum their managers' rows
+	type gk struct{ level, team, period, kpi string }
+	groups := map[gk]*row{}
+	var order []gk
+	for _, r := range slices.Clone(rows) {
+		r.team = teams[r.manager]
+		for _, k := range []gk{{"team", r.team, r.period, r.kpi}, {"company", "", r.period, r.kpi}} {
+			if k.level == "team" && k.team == "" {
+				continue
+			}
+			g := groups[k]
+			if g == nil {
+				g = &row{level: k.level, team: k.team, period: r.period, kind: r.kind, start: r.start, end: r.end, kpi: r.kpi}
+				groups[k] = g
+				order = append(order, k)
+			}
+			g.actual += r.actual
+			if r.target != nil {
+				sum := *r.target
+				if g.target != nil {
+					sum += *g.target
+				}
+				g.target = &sum
+			}
+			g.missing = g.missing || r.missing
+			g.inProgress = g.inProgress || r.inProgress
+		}
+	}
+	for _, k := range order {
+		rows = append(rows, groups[k])
+	}
+	var out []string
+	for _, r := range rows {
+		scale := int64(1) // clients
+		if r.kpi == "sales" {
+			scale = 1000
+		}
+		value := func(v int64) string { return roundHalfAway(big.NewRat(v, scale), 2) }
+		target, attainment, gap := "-", "-", "-"
+		if r.target != nil {
+			t := *r.target
+			if r.kpi == "sales" {
+				t *= 10 // kopecks → thousandths
+			}
+			target, gap = value(t), value(t-r.actual)
+			if t != 0 {
+				attainment = roundHalfAway(big.NewRat(r.actual, t), 4)
+			}
+		}
+		projected := value(r.actual)
+		if r.inProgress && r.kpi != "active_clients" {
+			days := int64(r.end.Sub(r.start).Hours()/24) + 1
+			elapsed := int64(asOf.Sub(r.start).Hours()/24) + 1
+			projected = roundHalfAway(new(big.Rat).Mul(big.NewRat(r.actual, scale), big.NewRat(days, elapsed)), 2)
+		}
+		flags := "-"
+		if r.missing {
+			flags = "missing_target"
+		}
+		out = append(out, fmt.Sprintf("%s %s %s %s %s %s %s %s %s %s %s %t %s %s", r.level, dashIfEmpty(r.manager), dashIfEmpty(r.team), r.period,
+			r.kind, r.end.Format("2006-01-02"), r.kpi, target, value(r.actual), attainment, gap, r.inProgress, projected, flags))
+	}
+	slices.Sort(out)
+	return out
+}
+
+// planStart is the first day of a plan period (YYYY-MM, YYYY-Qn, YYYY).
+func planStart(period string) time.Time {
+	switch {
+	case len(period) == 4:
+		return date(period + "-01-01")
+	case period[5] == 'Q':
+		return date(fmt.Sprintf("%s-%02d-01", period[:4], (int(period[6]-'0')-1)*3+1))
+	}
+	return date(period + "-01")
+}
+
 // salesGen makes a random company.
 type salesGen struct {
 	r        *rand.Rand
@@ -623,7 +871,16 @@ func (c *salesCompany) write(t *testing.T, dir string, fromLine, fromReturn int)
 		"returns":     {{"return_id", "return_date", "client_id", "sku", "qty", "amount", "reason"}},
 	}
 	if fromLine == 0 && fromReturn == 0 {
-		files["managers"] = [][]string{{"manager_id", "name", "team", "variable_target"}, {"M1", "One", "North", "1"}, {"M2", "Two", "North", "1"}, {"M3", "Three", "South", "1"}}
+		files["managers"] = [][]string{{"manager_id", "name", "team", "variable_target"}, {"M1", "One", teams["M1"], "1"}, {"M2", "Two", teams["M2"], "1"},
+			{"M3", "Three", teams["M3"], "1"}, {"M4", "Four", teams["M4"], "1"}}
+		files["plans"] = [][]string{{"manager_id", "period", "kpi", "target"}}
+		for _, p := range c.plans {
+			target := fmt.Sprint(p.target)
+			if p.kpi == "sales" {
+				target = kopecks(p.target)
+			}
+			files["plans"] = append(files["plans"], []string{p.manager, p.period, p.kpi, target})
+		}
 		files["products"] = [][]string{{"sku", "name", "category"}}
 		for _, sku := range slices.Sorted(maps.Keys(c.categories)) {
 			files["products"] = append(files["products"], []string{sku, "Product " + sku, c.categories[sku]})
@@ -719,6 +976,25 @@ func checkSalesReference(t *testing.T, seed uint64) {
 	c.promos[0].from, c.promos[0].to = date("2026-05-10"), date("2026-06-20")  // running on both as-of dates
 	c.promos[5].from, c.promos[5].to = date("2026-05-28"), date("2026-06-10")  // starts after the first as-of date
 	c.promos[1].to, c.promos[1].pct = c.promos[1].from.AddDate(0, 0, 120), 150 // long enough to meet Meat lines it must not cover
+	// targets: most months of most managers and KPIs (some 0), a few quarters and a year of their own, one plan
+	// before the first sale
+	for m := date("2025-01-01"); m.Before(date("2026-07-01")); m = m.AddDate(0, 1, 0) {
+		for _, manager := range []string{"M1", "M2", "M3"} {
+			for _, kpi := range []string{"sales", "active_clients", "new_clients"} {
+				if r.IntN(4) == 0 {
+					continue
+				}
+				target := int64(r.IntN(4))
+				if kpi == "sales" {
+					target = int64(r.IntN(3_000_000)) * 100
+				}
+				c.plans = append(c.plans, salePlan{manager, m.Format("2006-01"), kpi, target})
+			}
+		}
+	}
+	c.plans = append(c.plans, salePlan{"M1", "2024-12", "sales", 10_000_000}, salePlan{"M2", "2025-Q3", "sales", 50_000_000},
+		salePlan{"M3", "2026-Q2", "active_clients", 3}, salePlan{"M1", "2026-Q2", "new_clients", 0}, salePlan{"M2", "2026", "sales", 90_000_000},
+		salePlan{"M3", "2025", "new_clients", 5})
 	g := &salesGen{r: r, c: c, managers: []string{"M1", "M2", "M3"}}
 	for i := 1; i <= 16; i++ {
 		client := fmt.Sprintf("C%02d", i)
@@ -738,6 +1014,13 @@ func checkSalesReference(t *testing.T, seed uint64) {
 		}
 	}
 	g.addOrders(date("2025-01-01"), date("2026-05-20"), 1)
+	// M4's only client is shipped to in January 2026 and handed to M1 on 02-05: at the end of the first
+	// quarter (and of May) M4 has no active client, though January, its last row, had one
+	c.segments["C17"], c.columns["C17"] = "Retail", ""
+	c.assignments = append(c.assignments, saleAssignment{"C17", "M4", date("2025-01-01"), date("2026-02-05")},
+		saleAssignment{"C17", "M1", date("2026-02-05"), time.Time{}})
+	c.lines = append(c.lines, saleLine{order: "O-M4", line: 1, client: "C17", sku: "SKU-01", ordered: date("2026-01-15"),
+		shipped: date("2026-01-15"), qty: 10, shippedQty: 10, price: 100000})
 
 	db := emptyWarehouse(t)
 	loaded, loadedReturns := 0, 0
@@ -772,6 +1055,10 @@ func checkSalesReference(t *testing.T, seed uint64) {
                 price_column, list_price::decimal(18,4), coalesce(promo_id, '-'), coalesce(promo_discount_pct::decimal(18,1)::varchar, '-'),
                 allowed_price::decimal(18,4), price::decimal(18,2), qty::decimal(18,1), shortfall_amount::decimal(18,5)
                 FROM discount_compliance`, c.discountRows()},
+			{"plan_fulfilment", `SELECT level, coalesce(manager_id, '-'), coalesce(team, '-'), period, period_kind, period_end, kpi,
+                coalesce(target::decimal(18,2)::varchar, '-'), actual::decimal(18,2), coalesce(attainment::varchar, '-'),
+                coalesce(gap::decimal(18,2)::varchar, '-'), is_in_progress, projected::decimal(18,2), coalesce(nullif(flags, ''), '-')
+                FROM plan_fulfilment`, c.planRows(asOf)},
 			{"returns_refusals", `SELECT month, kind, coalesce(nullif(reason, ''), '-'), client_id, coalesce(nullif(sku, ''), '-'),
                 coalesce(nullif(manager_id, ''), '-'), events, qty::decimal(18,1), amount::decimal(18,3) FROM returns_refusals`, c.refusalRows()},
 			{"promo_uplift", `SELECT promo_id, during_to, before_from, before_to, during_from, days, is_in_progress, net_sales_during::decimal(18,3),

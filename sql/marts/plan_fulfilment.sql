@@ -2,7 +2,7 @@
 -- @unique: level, manager_id, team, period, kpi
 -- @not_null: level, period, period_kind, kpi, actual
 -- @incremental: period_end
--- @description: plan fulfilment: target, actual, attainment (actual / target, 4 decimals; empty when the target is missing or zero, flagged missing_target), gap (target − actual) and a run-rate projection for the period in progress. sales = net sales; new_clients = clients whose first shipment falls in the period (credited to the manager of that shipment); active_clients = clients active at the period end (a stock: quarter and year take their last month). A plan's period is its window: YYYY-MM, YYYY-Qn or YYYY. A quarter or year without its own plan takes the sum of its months' (quarters') targets (active_clients: the last one's), flagged missing_target when any of them is missing or zero; periods count the months up to the as-of month
+-- @description: plan fulfilment: target, actual, attainment (actual / target, 4 decimals; empty when the target is missing or zero, flagged missing_target), gap (target − actual) and a run-rate projection for the period in progress. sales = net sales; new_clients = clients whose first shipment falls in the period (credited to the manager of that shipment); active_clients = clients active at the period end (a stock: quarter and year take their last month, or the as-of month while they run; 0 when the manager has no active client then). A plan's period is its window: YYYY-MM, YYYY-Qn or YYYY. A quarter or year without its own plan takes the sum of its months' (quarters') targets (active_clients: the last one's), flagged missing_target when any of them is missing or zero; periods count the months up to the as-of month
 with
 
 months as (
@@ -130,11 +130,17 @@ quarter_derived as (
         date_trunc('quarter', month)::date as period_start,
         (date_trunc('quarter', month) + interval 3 month - interval 1 day)::date as period_end,
         kpi,
-        -- a stock KPI takes the value at the last month of the window, flows sum up
-        case when kpi = 'active_clients' then arg_max(actual, month) else sum(actual) end as actual,
+        -- a stock KPI takes the value at the window's last month, or the as-of month: 0 where the manager has no
+        -- row then (the last row a manager has may be a month they still had clients); flows sum up
+        case when kpi = 'active_clients'
+            then coalesce(sum(actual) filter (
+                where month = least(date_trunc('quarter', month) + interval 2 month, date_trunc('month', getvariable('as_of')::date))
+            ), 0)
+            else sum(actual) end as actual,
         case when kpi = 'active_clients' then arg_max(target, month) else sum(target) end as target,
         bool_or(target is null or target = 0) as has_missing_target,
-        bool_or(is_in_progress) as is_in_progress
+        -- by the window's end: a manager without a row in the as-of month is still in a quarter in progress
+        bool_or((date_trunc('quarter', month) + interval 3 month - interval 1 day)::date > getvariable('as_of')::date) as is_in_progress
     from monthly
     group by manager_id, date_trunc('quarter', month), kpi
 ),
@@ -161,10 +167,14 @@ year_derived as (
         date_trunc('year', period_start)::date as period_start,
         (date_trunc('year', period_start) + interval 1 year - interval 1 day)::date as period_end,
         kpi,
-        case when kpi = 'active_clients' then arg_max(actual, period_start) else sum(actual) end as actual,
+        case when kpi = 'active_clients'
+            then coalesce(sum(actual) filter (
+                where period_start = least(date_trunc('year', period_start) + interval 9 month, date_trunc('quarter', getvariable('as_of')::date))
+            ), 0)
+            else sum(actual) end as actual,
         case when kpi = 'active_clients' then arg_max(target, period_start) else sum(target) end as target,
         bool_or(has_missing_target) as has_missing_target,
-        bool_or(is_in_progress) as is_in_progress
+        bool_or((date_trunc('year', period_start) + interval 1 year - interval 1 day)::date > getvariable('as_of')::date) as is_in_progress
     from quarter_periods
     group by manager_id, strftime(period_start, '%Y'), date_trunc('year', period_start), kpi
 ),
