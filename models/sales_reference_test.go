@@ -59,6 +59,12 @@ type salePlan struct {
 	target               int64 // sales: kopecks; the others: clients
 }
 
+// saleActivity is a CRM activity; client "" is a prospect.
+type saleActivity struct {
+	id, manager, client, kind, status string
+	planned, done                     time.Time // zero = empty
+}
+
 type saleAssignment struct {
 	client, manager string
 	from, to        time.Time // to: zero = open
@@ -69,6 +75,7 @@ type salesCompany struct {
 	segments    map[string]string // client → segment
 	columns     map[string]string // client → price column ("" = none)
 	plans       []salePlan
+	activities  []saleActivity
 	prices      []pricePoint
 	promos      []salePromo
 	assignments []saleAssignment
@@ -758,6 +765,208 @@ func (c *salesCompany) planRows(asOf time.Time) []string {
 	return out
 }
 
+// activityRows are the expected rows of activity_monthly as of a date:
+// months with activities or shipped orders of the manager.
+func (c *salesCompany) activityRows(asOf time.Time) []string {
+	months := c.months(asOf)
+	if len(c.plans) > 0 {
+		first := months[0][0]
+		for _, p := range c.plans {
+			first = minTime(first, planStart(p.period))
+		}
+		for m := months[0][0].AddDate(0, -1, 0); !m.Before(first); m = m.AddDate(0, -1, 0) {
+			months = append([][2]time.Time{{m, m.AddDate(0, 1, -1)}}, months...)
+		}
+	}
+	type key struct {
+		month   time.Time
+		manager string
+	}
+	type counts struct {
+		planned, done, asPlanned, cancelled, missed                     int64
+		visitsPlanned, visitsDone, callsPlanned, callsDone              int64
+		meetingsPlanned, meetingsDone, emails, prospects, own, covered int64
+		orders                                                          map[string]bool
+	}
+	periodEnd := map[time.Time]time.Time{}
+	for _, m := range months {
+		periodEnd[m[0]] = m[1]
+	}
+	rows := map[key]*counts{}
+	at := func(m time.Time, manager string) *counts {
+		k := key{m, manager}
+		if rows[k] == nil {
+			rows[k] = &counts{orders: map[string]bool{}}
+		}
+		return rows[k]
+	}
+	contacted := map[key]map[string]bool{}
+	for _, a := range c.activities {
+		if !a.planned.IsZero() {
+			if _, ok := periodEnd[month(a.planned)]; ok {
+				r := at(month(a.planned), a.manager)
+				r.planned++
+				switch a.kind {
+				case "visit":
+					r.visitsPlanned++
+				case "call":
+					r.callsPlanned++
+				case "meeting":
+					r.meetingsPlanned++
+				}
+				switch a.status {
+				case "done":
+					r.asPlanned++
+				case "cancelled":
+					r.cancelled++
+				case "missed":
+					r.missed++
+				}
+			}
+		}
+		day := a.done
+		if day.IsZero() {
+			day = a.planned
+		}
+		if a.status != "done" || day.IsZero() {
+			continue
+		}
+		if _, ok := periodEnd[month(day)]; !ok {
+			continue
+		}
+		r := at(month(day), a.manager)
+		r.done++
+		switch a.kind {
+		case "visit":
+			r.visitsDone++
+		case "call":
+			r.callsDone++
+		case "meeting":
+			r.meetingsDone++
+		case "email":
+			r.emails++
+		}
+		if a.client == "" {
+			r.prospects++
+		} else if a.kind != "email" {
+			k := key{month(day), a.manager}
+			if contacted[k] == nil {
+				contacted[k] = map[string]bool{}
+			}
+			contacted[k][a.client] = true
+		}
+	}
+	for _, e := range c.events() {
+		if e.shipment && e.manager != "" {
+			if _, ok := periodEnd[month(e.date)]; ok {
+				at(month(e.date), e.manager).orders[e.client+"/"+e.order] = true
+			}
+		}
+	}
+	ratio := func(a, b int64) string {
+		if b == 0 {
+			return "-"
+		}
+		return roundHalfAway(big.NewRat(a, b), 4)
+	}
+	var out []string
+	for k, r := range rows {
+		for client := range c.segments {
+			if c.assigned(client, periodEnd[k.month]) == k.manager {
+				r.own++
+				if contacted[k][client] {
+					r.covered++
+				}
+			}
+		}
+		orders := int64(len(r.orders))
+		out = append(out, fmt.Sprintf("%s %s %d %d %d %s %d %d %d %d %d %d %d %d %d %d %d %d %s %d %s", k.month.Format("2006-01-02"), k.manager,
+			r.planned, r.done, r.asPlanned, ratio(r.asPlanned, r.planned), r.cancelled, r.missed, r.visitsPlanned, r.visitsDone, r.callsPlanned,
+			r.callsDone, r.meetingsPlanned, r.meetingsDone, r.emails, r.prospects, r.own, r.covered, ratio(r.covered, r.own), orders,
+			ratio(r.visitsDone, orders)))
+	}
+	slices.Sort(out)
+	return out
+}
+
+// assortmentRows are the expected rows of client_assortment as of a date:
+// clients shipped to in the 12 months ending with the as-of month, each
+// with the categories its segment's clients were shipped.
+func (c *salesCompany) assortmentRows(asOf time.Time) []string {
+	from := month(asOf).AddDate(0, -11, 0)
+	type ck struct{ client, category string }
+	shipped, net := map[ck]int64{}, map[ck]int64{}
+	months := map[ck]map[time.Time]int64{}
+	for _, e := range c.events() {
+		if month(e.date).Before(from) || e.date.After(asOf) {
+			continue
+		}
+		k := ck{e.client, e.category}
+		net[k] += e.amount
+		if e.shipment {
+			shipped[k] += e.amount
+			if months[k] == nil {
+				months[k] = map[time.Time]int64{}
+			}
+			months[k][month(e.date)] += e.amount
+		}
+	}
+	// a month counts as bought when the month's shipments in it are above 0 (sales_monthly sums per manager first)
+	bought := func(k ck) bool { return shipped[k] > 0 }
+	segBuyers := map[string]map[string]bool{}             // segment → clients
+	catBuyers := map[string]map[string]map[string]bool{} // segment → category → clients
+	catNet := map[string]map[string]int64{}
+	clientCats := map[string]int{}
+	for k := range shipped {
+		if !bought(k) {
+			continue
+		}
+		seg := c.segments[k.client]
+		if segBuyers[seg] == nil {
+			segBuyers[seg], catBuyers[seg], catNet[seg] = map[string]bool{}, map[string]map[string]bool{}, map[string]int64{}
+		}
+		segBuyers[seg][k.client] = true
+		if catBuyers[seg][k.category] == nil {
+			catBuyers[seg][k.category] = map[string]bool{}
+		}
+		catBuyers[seg][k.category][k.client] = true
+		catNet[seg][k.category] += net[k]
+		clientCats[k.client]++
+	}
+	var out []string
+	for seg, clients := range segBuyers {
+		for client := range clients {
+			for category, buyers := range catBuyers[seg] {
+				k := ck{client, category}
+				n := int64(len(buyers))
+				gap := !bought(k) && 2*n >= int64(len(clients))
+				potential := "-"
+				if !bought(k) {
+					potential = roundHalfAway(big.NewRat(catNet[seg][category], 1000*12*n), 2)
+				}
+				monthsBought := 0
+				for _, v := range months[k] {
+					if v > 0 {
+						monthsBought++
+					}
+				}
+				out = append(out, fmt.Sprintf("%s %s %s %s %t %s %d %d %d %d %s %t %s", client, seg, dashIfEmpty(c.assigned(client, asOf)), category,
+					bought(k), milli(net[k]), monthsBought, clientCats[client], n, len(clients), roundHalfAway(big.NewRat(n, int64(len(clients))), 4),
+					gap, potential))
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}
+
 // planStart is the first day of a plan period (YYYY-MM, YYYY-Qn, YYYY).
 func planStart(period string) time.Time {
 	switch {
@@ -889,6 +1098,10 @@ func (c *salesCompany) write(t *testing.T, dir string, fromLine, fromReturn int)
 		for _, client := range slices.Sorted(maps.Keys(c.segments)) {
 			files["clients"] = append(files["clients"], []string{client, "Client " + client, c.segments[client], "0", c.columns[client]})
 		}
+		files["activities"] = [][]string{{"activity_id", "manager_id", "client_id", "kind", "planned_on", "done_on", "status"}}
+		for _, a := range c.activities {
+			files["activities"] = append(files["activities"], []string{a.id, a.manager, a.client, a.kind, ymd(a.planned), ymd(a.done), a.status})
+		}
 		files["price_list"] = [][]string{{"sku", "price_column", "price", "valid_from"}}
 		for _, p := range c.prices {
 			files["price_list"] = append(files["price_list"], []string{p.sku, p.column, rat(p.price, 10000).FloatString(4), ymd(p.from)})
@@ -995,6 +1208,30 @@ func checkSalesReference(t *testing.T, seed uint64) {
 	c.plans = append(c.plans, salePlan{"M1", "2024-12", "sales", 10_000_000}, salePlan{"M2", "2025-Q3", "sales", 50_000_000},
 		salePlan{"M3", "2026-Q2", "active_clients", 3}, salePlan{"M1", "2026-Q2", "new_clients", 0}, salePlan{"M2", "2026", "sales", 90_000_000},
 		salePlan{"M3", "2025", "new_clients", 5})
+	// CRM activities: planned and done, done without a plan or without a date, emails, prospects
+	for i := range 160 {
+		a := saleActivity{id: fmt.Sprintf("A-%04d", i), manager: []string{"M1", "M2", "M3"}[r.IntN(3)], kind: []string{"visit", "call", "meeting", "email"}[r.IntN(4)],
+			status: []string{"planned", "done", "done", "cancelled", "missed"}[r.IntN(5)]}
+		if r.IntN(8) > 0 {
+			a.client = fmt.Sprintf("C%02d", 1+r.IntN(16))
+		}
+		day := date("2025-01-01").AddDate(0, 0, r.IntN(540)) // up to mid-2026, past both as-of dates
+		switch k := r.IntN(6); {
+		case k == 0 && a.status == "done":
+			a.done = day // not planned
+		case k == 1:
+			a.planned = day // done without a date counts on its planned day
+		default:
+			a.planned = day
+			if a.status == "done" {
+				a.done = day.AddDate(0, 0, r.IntN(20)) // may fall in the next month
+			}
+		}
+		if a.planned.IsZero() && a.done.IsZero() {
+			a.planned = day
+		}
+		c.activities = append(c.activities, a)
+	}
 	g := &salesGen{r: r, c: c, managers: []string{"M1", "M2", "M3"}}
 	for i := 1; i <= 16; i++ {
 		client := fmt.Sprintf("C%02d", i)
@@ -1059,6 +1296,13 @@ func checkSalesReference(t *testing.T, seed uint64) {
                 coalesce(target::decimal(18,2)::varchar, '-'), actual::decimal(18,2), coalesce(attainment::varchar, '-'),
                 coalesce(gap::decimal(18,2)::varchar, '-'), is_in_progress, projected::decimal(18,2), coalesce(nullif(flags, ''), '-')
                 FROM plan_fulfilment`, c.planRows(asOf)},
+			{"activity_monthly", `SELECT month, manager_id, planned, done, done_as_planned, coalesce(done_as_planned_share::varchar, '-'), cancelled,
+                missed, visits_planned, visits_done, calls_planned, calls_done, meetings_planned, meetings_done, emails_done,
+                prospect_contacts, own_clients, covered_clients, coalesce(coverage::varchar, '-'), orders, coalesce(visits_per_order::varchar, '-')
+                FROM activity_monthly`, c.activityRows(asOf)},
+			{"client_assortment", `SELECT client_id, segment, coalesce(manager_id, '-'), category, is_bought, net_sales_12m::decimal(18,3),
+                months_bought, categories_bought, segment_category_buyers, segment_buyers, segment_penetration, is_gap,
+                coalesce(gap_potential_monthly::decimal(18,2)::varchar, '-') FROM client_assortment`, c.assortmentRows(asOf)},
 			{"returns_refusals", `SELECT month, kind, coalesce(nullif(reason, ''), '-'), client_id, coalesce(nullif(sku, ''), '-'),
                 coalesce(nullif(manager_id, ''), '-'), events, qty::decimal(18,1), amount::decimal(18,3) FROM returns_refusals`, c.refusalRows()},
 			{"promo_uplift", `SELECT promo_id, during_to, before_from, before_to, during_from, days, is_in_progress, net_sales_during::decimal(18,3),
