@@ -783,10 +783,10 @@ func (c *salesCompany) activityRows(asOf time.Time) []string {
 		manager string
 	}
 	type counts struct {
-		planned, done, asPlanned, cancelled, missed                     int64
-		visitsPlanned, visitsDone, callsPlanned, callsDone              int64
+		planned, done, asPlanned, cancelled, missed                    int64
+		visitsPlanned, visitsDone, callsPlanned, callsDone             int64
 		meetingsPlanned, meetingsDone, emails, prospects, own, covered int64
-		orders                                                          map[string]bool
+		orders                                                         map[string]bool
 	}
 	periodEnd := map[time.Time]time.Time{}
 	for _, m := range months {
@@ -913,7 +913,7 @@ func (c *salesCompany) assortmentRows(asOf time.Time) []string {
 	}
 	// a month counts as bought when the month's shipments in it are above 0 (sales_monthly sums per manager first)
 	bought := func(k ck) bool { return shipped[k] > 0 }
-	segBuyers := map[string]map[string]bool{}             // segment → clients
+	segBuyers := map[string]map[string]bool{}            // segment → clients
 	catBuyers := map[string]map[string]map[string]bool{} // segment → category → clients
 	catNet := map[string]map[string]int64{}
 	clientCats := map[string]int{}
