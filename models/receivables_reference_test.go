@@ -347,6 +347,33 @@ func (l *refLedger) dsoRows(asOf time.Time) []string {
 	return out
 }
 
+// unmatchedRows are the expected rows of unmatched_payments: payments with
+// no client by rule 1, and why.
+func (l *refLedger) unmatchedRows() []string {
+	var out []string
+	for _, d := range l.sorted() {
+		if d.kind != "payment" || l.clientOf(d) != "" {
+			continue
+		}
+		reason := "no_inn"
+		if d.inn != "" {
+			reason = "unmatched_inn"
+			n := 0
+			for _, c := range l.clients {
+				if c.inn == d.inn {
+					n++
+				}
+			}
+			if n > 1 {
+				reason = "ambiguous_inn"
+			}
+		}
+		out = append(out, fmt.Sprintf("%s %s %s %s %s %s", d.id, d.date.Format("2006-01-02"), dashIfEmpty(d.inn), kopecks(d.amount), dashIfEmpty(d.names), reason))
+	}
+	slices.Sort(out)
+	return out
+}
+
 // refGen makes random documents for a ledger.
 type refGen struct {
 	r   *rand.Rand
@@ -618,6 +645,8 @@ func checkReceivablesReference(t *testing.T, seed uint64) {
 		assertRows(t, db, openSQL, open)
 		assertRows(t, db, creditSQL, credit)
 		assertRows(t, db, dsoSQL, dso)
+		assertRows(t, db, `SELECT payment_id, paid_on, coalesce(payer_inn, '-'), amount::decimal(18,2), coalesce(invoice_id, '-'), reason
+            FROM unmatched_payments ORDER BY ALL`, l.unmatchedRows())
 	}
 
 	// The first build: everything up to 05-10.
