@@ -202,3 +202,30 @@ func TestABCLimitsAreExact(t *testing.T) {
 		"2026-05-01 Y2 1.0000 C",
 	})
 }
+
+// A client that only returned goods of a category is no buyer of it: the
+// segment's market share counts it neither as noted nor as unnoted. K1
+// bought 1200.00 of Food in May 2026 (100.00 a month over 12) and a note
+// gives Rival half of its Food purchases: wallet 100 / (1 − 0.5) = 200;
+// K2 returned 50.00 of Food and has no note.
+func TestCompetitorShareIgnoresClientsWithoutPurchases(t *testing.T) {
+	c := &salesCompany{
+		categories: map[string]string{"S1": "Food"},
+		segments:   map[string]string{"K1": "Retail", "K2": "Retail"},
+		lines: []saleLine{{order: "O1", line: 1, client: "K1", sku: "S1", ordered: date("2026-05-10"), shipped: date("2026-05-10"),
+			qty: 10, shippedQty: 10, price: 120000}},
+		returns: []saleReturn{{id: "R1", client: "K2", sku: "S1", date: date("2026-05-12"), qty: 10, amount: 5000}},
+		notes:   []saleNote{{day: date("2026-05-15"), client: "K1", category: "Food", competitor: "Rival", share: 500, volume: -1}},
+	}
+	db := emptyWarehouse(t)
+	dir := t.TempDir()
+	c.write(t, dir, 0, 0)
+	ingestFrom(t, db, dir)
+	build(t, db, models.Options{AsOf: date("2026-05-31")})
+	assertRows(t, db, `SELECT level, coalesce(client_id, '-'), our_monthly_sales::decimal(18,2), wallet::decimal(18,2), share, share_low, share_high,
+            noted_clients, unnoted_clients
+        FROM competitor_share WHERE month = '2026-05-01' AND category = 'Food' ORDER BY ALL`, []string{
+		"client K1 100.00 200.00 0.5000 0.5000 0.5000 1 0",
+		"segment - 100.00 200.00 0.5000 0.5000 0.5000 1 0",
+	})
+}

@@ -24,7 +24,9 @@ import (
 // documents they come from (the same values, with 4 decimals instead of 8);
 // and the incremental build's plan_fulfilment, whose as-of date is a month
 // end: its quarter and year were shown as finished, without a run-rate, and
-// are in progress now.
+// are in progress now; and competitor_share, whose segments no longer count
+// a client without notes and without net sales in the category as a buyer
+// (unnoted_clients).
 // Changes of shape that keep the rows are compared without re-recording:
 // core_client_orders_monthly became a view of core_sales_monthly, which gained
 // the column client_orders for it (goldenViews, goldenAddedColumns).

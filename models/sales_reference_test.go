@@ -65,6 +65,14 @@ type saleActivity struct {
 	planned, done                     time.Time // zero = empty
 }
 
+// saleNote is a competitor note: a share (tenths of a percent) or, when
+// volume is set, a monthly volume (kopecks).
+type saleNote struct {
+	day                          time.Time
+	client, category, competitor string
+	share, volume                int64 // -1 = empty
+}
+
 type saleAssignment struct {
 	client, manager string
 	from, to        time.Time // to: zero = open
@@ -76,6 +84,7 @@ type salesCompany struct {
 	columns     map[string]string // client → price column ("" = none)
 	plans       []salePlan
 	activities  []saleActivity
+	notes       []saleNote
 	prices      []pricePoint
 	promos      []salePromo
 	assignments []saleAssignment
@@ -967,6 +976,169 @@ func minTime(a, b time.Time) time.Time {
 	return a
 }
 
+// competitorRows are the expected rows of competitor_share as of a date,
+// by docs/data-contract.md "Competitor share", for every month of the
+// calendar; amounts to 2 decimals, shares to 4.
+func (c *salesCompany) competitorRows(asOf time.Time) []string {
+	type ck struct{ client, category string }
+	var out []string
+	money := func(r *big.Rat) string {
+		if r == nil {
+			return "-"
+		}
+		return roundHalfAway(r, 2)
+	}
+	share := func(r *big.Rat) string {
+		if r == nil {
+			return "-"
+		}
+		return roundHalfAway(r, 4)
+	}
+	div := func(a, b *big.Rat) *big.Rat { return new(big.Rat).Quo(a, b) }
+	addR := func(a, b *big.Rat) *big.Rat { return new(big.Rat).Add(a, b) }
+	mul := func(a, b *big.Rat) *big.Rat { return new(big.Rat).Mul(a, b) }
+	zero := new(big.Rat)
+	for _, m := range c.months(asOf) {
+		start, end := m[0].AddDate(0, -11, 0), m[1]
+		// ours: net sales of the 12 months ÷ 12, not below 0, for every client × category with sales rows
+		ours := map[ck]*big.Rat{}
+		sum := map[ck]int64{}
+		for _, e := range c.events() {
+			if !month(e.date).Before(start) && !month(e.date).After(m[0]) {
+				sum[ck{e.client, e.category}] += e.amount
+			}
+		}
+		for k, v := range sum {
+			ours[k] = big.NewRat(max(v, 0), 12000)
+		}
+		// the latest note per client, category and competitor noted in the 12 months to the period end
+		latest := map[[3]string]saleNote{}
+		for _, n := range c.notes {
+			if n.day.After(end) || !n.day.After(end.AddDate(0, -12, 0)) {
+				continue
+			}
+			k := [3]string{n.client, n.category, n.competitor}
+			if l, ok := latest[k]; !ok || n.day.After(l.day) {
+				latest[k] = n
+			}
+		}
+		type noted struct {
+			competitors   int
+			volume, share *big.Rat
+		}
+		notes := map[ck]*noted{}
+		segCompetitors := map[[2]string]map[string]bool{}
+		for k, n := range latest {
+			key := ck{k[0], k[1]}
+			if notes[key] == nil {
+				notes[key] = &noted{volume: new(big.Rat), share: new(big.Rat)}
+			}
+			nd := notes[key]
+			nd.competitors++
+			if n.volume >= 0 {
+				nd.volume.Add(nd.volume, big.NewRat(n.volume, 100))
+			} else {
+				nd.share.Add(nd.share, big.NewRat(n.share, 1000))
+			}
+			sk := [2]string{c.segments[k[0]], k[1]}
+			if segCompetitors[sk] == nil {
+				segCompetitors[sk] = map[string]bool{}
+			}
+			segCompetitors[sk][k[2]] = true
+		}
+		type seg struct {
+			ours, notedOurs, notedWallet, unnotedOurs, lowest *big.Rat
+			noted, unnoted                                    int
+			inconsistent                                      bool
+		}
+		segs := map[[2]string]*seg{}
+		at := func(k ck) *seg {
+			sk := [2]string{c.segments[k.client], k.category}
+			if segs[sk] == nil {
+				segs[sk] = &seg{ours: new(big.Rat), notedOurs: new(big.Rat), notedWallet: new(big.Rat)}
+			}
+			return segs[sk]
+		}
+		for k, nd := range notes {
+			o := ours[k]
+			if o == nil {
+				o = new(big.Rat)
+			}
+			inconsistent := nd.share.Cmp(big.NewRat(1, 1)) >= 0
+			compShare := nd.share
+			if compShare.Cmp(big.NewRat(99, 100)) > 0 {
+				compShare = big.NewRat(99, 100)
+			}
+			wallet := div(addR(o, nd.volume), new(big.Rat).Sub(big.NewRat(1, 1), compShare))
+			sh := new(big.Rat)
+			if wallet.Sign() > 0 {
+				sh = div(o, wallet)
+			}
+			out = append(out, fmt.Sprintf("%s %s client %s %s %s %s %s %s %s %s %s %d 1 0 %t", m[0].Format("2006-01-02"), end.Format("2006-01-02"),
+				c.segments[k.client], k.client, k.category, money(o), money(new(big.Rat).Sub(wallet, o)), money(wallet), share(sh), share(sh), share(sh),
+				nd.competitors, inconsistent))
+			g := at(k)
+			g.ours.Add(g.ours, o)
+			g.notedOurs.Add(g.notedOurs, o)
+			g.notedWallet.Add(g.notedWallet, wallet)
+			g.noted++
+			g.inconsistent = g.inconsistent || inconsistent
+			if wallet.Sign() > 0 && o.Sign() > 0 && (g.lowest == nil || sh.Cmp(g.lowest) < 0) {
+				g.lowest = sh
+			}
+		}
+		for k, o := range ours {
+			if notes[k] != nil || o.Sign() <= 0 { // a client buys the category from us when its 12 months are above 0
+				continue
+			}
+			g := at(k)
+			g.ours.Add(g.ours, o)
+			if g.unnotedOurs == nil {
+				g.unnotedOurs = new(big.Rat)
+			}
+			g.unnotedOurs.Add(g.unnotedOurs, o)
+			g.unnoted++
+		}
+		for sk, g := range segs {
+			var wallet, point *big.Rat
+			low, high := new(big.Rat), new(big.Rat)
+			unnotedOurs := g.unnotedOurs
+			if unnotedOurs == nil {
+				unnotedOurs = zero
+			}
+			switch {
+			case g.unnoted == 0:
+				wallet = g.notedWallet
+				point = new(big.Rat)
+				if g.notedWallet.Sign() > 0 {
+					point = div(g.ours, g.notedWallet)
+				}
+				low = point
+			case g.notedOurs.Sign() > 0:
+				pooled := div(g.notedOurs, g.notedWallet)
+				wallet = addR(g.notedWallet, div(unnotedOurs, pooled))
+				point = div(g.ours, wallet)
+				if g.lowest != nil {
+					lowest := g.lowest
+					if pooled.Cmp(lowest) < 0 {
+						lowest = pooled
+					}
+					low = div(g.ours, addR(g.notedWallet, div(unnotedOurs, lowest)))
+				}
+			}
+			if d := addR(g.notedWallet, unnotedOurs); d.Sign() > 0 {
+				high = div(g.ours, d)
+			}
+			out = append(out, fmt.Sprintf("%s %s segment %s - %s %s %s %s %s %s %s %d %d %d %t", m[0].Format("2006-01-02"), end.Format("2006-01-02"),
+				sk[0], sk[1], money(g.ours), money(new(big.Rat).Sub(g.notedWallet, g.notedOurs)), money(wallet), share(point), share(low), share(high),
+				len(segCompetitors[sk]), g.noted, g.unnoted, g.inconsistent))
+		}
+		_ = mul
+	}
+	slices.Sort(out)
+	return out
+}
+
 // planStart is the first day of a plan period (YYYY-MM, YYYY-Qn, YYYY).
 func planStart(period string) time.Time {
 	switch {
@@ -1097,6 +1269,17 @@ func (c *salesCompany) write(t *testing.T, dir string, fromLine, fromReturn int)
 		files["clients"] = [][]string{{"client_id", "name", "segment", "payment_terms_days", "price_column"}}
 		for _, client := range slices.Sorted(maps.Keys(c.segments)) {
 			files["clients"] = append(files["clients"], []string{client, "Client " + client, c.segments[client], "0", c.columns[client]})
+		}
+		files["competitor_notes"] = [][]string{{"noted_on", "client_id", "category", "competitor", "share_pct", "monthly_volume"}}
+		for _, n := range c.notes {
+			share, volume := "", ""
+			if n.share >= 0 {
+				share = rat(n.share, 10).FloatString(1)
+			}
+			if n.volume >= 0 {
+				volume = kopecks(n.volume)
+			}
+			files["competitor_notes"] = append(files["competitor_notes"], []string{ymd(n.day), n.client, n.category, n.competitor, share, volume})
 		}
 		files["activities"] = [][]string{{"activity_id", "manager_id", "client_id", "kind", "planned_on", "done_on", "status"}}
 		for _, a := range c.activities {
@@ -1232,6 +1415,19 @@ func checkSalesReference(t *testing.T, seed uint64) {
 		}
 		c.activities = append(c.activities, a)
 	}
+	// competitor notes: shares (adding up to 100 % or more for some), volumes, both, notes replaced by later ones
+	for range 70 {
+		n := saleNote{day: date("2025-01-01").AddDate(0, 0, r.IntN(500)), client: fmt.Sprintf("C%02d", 1+r.IntN(16)),
+			category: []string{"Bakery", "Dairy", "Drinks", "Meat", "Frozen"}[r.IntN(5)], competitor: []string{"Rival", "Local", "Mega"}[r.IntN(3)],
+			share: int64(r.IntN(700)), volume: -1}
+		switch r.IntN(4) {
+		case 0:
+			n.share, n.volume = -1, int64(r.IntN(5_000_000))
+		case 1:
+			n.volume = int64(r.IntN(5_000_000)) // both: the volume counts
+		}
+		c.notes = append(c.notes, n)
+	}
 	g := &salesGen{r: r, c: c, managers: []string{"M1", "M2", "M3"}}
 	for i := 1; i <= 16; i++ {
 		client := fmt.Sprintf("C%02d", i)
@@ -1303,6 +1499,9 @@ func checkSalesReference(t *testing.T, seed uint64) {
 			{"client_assortment", `SELECT client_id, segment, coalesce(manager_id, '-'), category, is_bought, net_sales_12m::decimal(18,3),
                 months_bought, categories_bought, segment_category_buyers, segment_buyers, segment_penetration, is_gap,
                 coalesce(gap_potential_monthly::decimal(18,2)::varchar, '-') FROM client_assortment`, c.assortmentRows(asOf)},
+			{"competitor_share", `SELECT month, as_of, level, segment, coalesce(client_id, '-'), category, our_monthly_sales::decimal(18,2),
+                competitor_monthly_sales::decimal(18,2), coalesce(wallet::decimal(18,2)::varchar, '-'), coalesce(share::varchar, '-'),
+                share_low, share_high, competitors, noted_clients, unnoted_clients, is_inconsistent FROM competitor_share`, c.competitorRows(asOf)},
 			{"returns_refusals", `SELECT month, kind, coalesce(nullif(reason, ''), '-'), client_id, coalesce(nullif(sku, ''), '-'),
                 coalesce(nullif(manager_id, ''), '-'), events, qty::decimal(18,1), amount::decimal(18,3) FROM returns_refusals`, c.refusalRows()},
 			{"promo_uplift", `SELECT promo_id, during_to, before_from, before_to, during_from, days, is_in_progress, net_sales_during::decimal(18,3),

@@ -136,6 +136,10 @@ segment_sums as (
         count(*) filter (where competitors is null) as unnoted_clients,
         bool_or(coalesce(is_inconsistent, false)) as is_inconsistent
     from wallets
+    -- a client without notes counts when it buys the category from us: net sales of the 12 months above 0 (one
+    -- with only returns, or as much returned as bought, is no buyer and no evidence of the market)
+    where competitors is not null
+        or our_monthly_sales > 0
     group by all
 ),
 
