@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"maps"
+	"math"
 	"math/big"
 	"math/rand/v2"
 	"os"
@@ -1008,8 +1009,10 @@ func (c *salesCompany) competitorRows(asOf time.Time) []string {
 				sum[ck{e.client, e.category}] += e.amount
 			}
 		}
+		// the mart stores a mean with 8 decimals, and the segment sums what its clients store
+		round8 := func(r *big.Rat) *big.Rat { v, _ := new(big.Rat).SetString(roundHalfAway(r, 8)); return v }
 		for k, v := range sum {
-			ours[k] = big.NewRat(max(v, 0), 12000)
+			ours[k] = round8(big.NewRat(max(v, 0), 12000))
 		}
 		// the latest note per client, category and competitor noted in the 12 months to the period end
 		latest := map[[3]string]saleNote{}
@@ -1069,7 +1072,7 @@ func (c *salesCompany) competitorRows(asOf time.Time) []string {
 			if compShare.Cmp(big.NewRat(99, 100)) > 0 {
 				compShare = big.NewRat(99, 100)
 			}
-			wallet := div(addR(o, nd.volume), new(big.Rat).Sub(big.NewRat(1, 1), compShare))
+			wallet := round8(div(addR(o, nd.volume), new(big.Rat).Sub(big.NewRat(1, 1), compShare)))
 			sh := new(big.Rat)
 			if wallet.Sign() > 0 {
 				sh = div(o, wallet)
@@ -1137,6 +1140,124 @@ func (c *salesCompany) competitorRows(asOf time.Time) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// abcRows are the expected rows of client_abc_xyz as of a date (default
+// limits: A below 80 %, B below 95 %; X up to 0.10, Y up to 0.25), the
+// classes decided in exact arithmetic.
+func (c *salesCompany) abcRows(asOf time.Time) []string {
+	type cm struct {
+		client string
+		month  time.Time
+	}
+	monthly := map[cm]int64{} // thousandths
+	for _, e := range c.events() {
+		monthly[cm{e.client, month(e.date)}] += e.amount
+	}
+	// kopecks of a month's net sales, rounded half away from zero
+	kop := func(v int64) int64 {
+		if v < 0 {
+			return -((-v + 5) / 10)
+		}
+		return (v + 5) / 10
+	}
+	type row struct {
+		client                   string
+		net, cents, cents2       int64
+		months                   int
+		abc, xyz                 string
+		share, cumulative, cvStr string
+	}
+	class := map[cm]string{}
+	var out []string
+	for _, m := range c.months(asOf) {
+		byClient := map[string]*row{}
+		for k, v := range monthly {
+			if k.month.After(m[0]) || !k.month.After(m[0].AddDate(0, -12, 0)) {
+				continue
+			}
+			r := byClient[k.client]
+			if r == nil {
+				r = &row{client: k.client}
+				byClient[k.client] = r
+			}
+			r.net += v
+			if v != 0 {
+				r.months++
+			}
+			r.cents += kop(v)
+			r.cents2 += kop(v) * kop(v)
+		}
+		rows := slices.Collect(maps.Values(byClient))
+		slices.SortFunc(rows, func(a, b *row) int {
+			if a.net != b.net {
+				return -cmpInt(a.net, b.net)
+			}
+			return strings.Compare(a.client, b.client)
+		})
+		var total int64
+		for _, r := range rows {
+			total += max(r.net, 0)
+		}
+		var larger int64
+		for _, r := range rows {
+			switch {
+			case r.net <= 0:
+				r.abc = "C"
+			case larger*100 < total*80:
+				r.abc = "A"
+			case larger*100 < total*95:
+				r.abc = "B"
+			default:
+				r.abc = "C"
+			}
+			r.share, r.cumulative = "0.0000", "0.0000"
+			if total > 0 {
+				if r.net > 0 {
+					r.share = roundHalfAway(big.NewRat(r.net, total), 4)
+				}
+				r.cumulative = roundHalfAway(big.NewRat(larger+max(r.net, 0), total), 4)
+			}
+			larger += max(r.net, 0)
+			r.xyz, r.cvStr = "Z", "-"
+			if r.cents > 0 {
+				// cv = sqrt(12 Σc² − (Σc)²) / Σc, compared as its square: exact
+				v := new(big.Int).Sub(new(big.Int).Mul(big.NewInt(12), big.NewInt(r.cents2)), new(big.Int).Mul(big.NewInt(r.cents), big.NewInt(r.cents)))
+				s2 := new(big.Int).Mul(big.NewInt(r.cents), big.NewInt(r.cents))
+				le := func(num, den int64) bool { // cv ≤ num/den
+					return new(big.Int).Mul(v, big.NewInt(den*den)).Cmp(new(big.Int).Mul(s2, big.NewInt(num*num))) <= 0
+				}
+				switch {
+				case le(10, 100):
+					r.xyz = "X"
+				case le(25, 100):
+					r.xyz = "Y"
+				}
+				f, _ := new(big.Float).SetInt(v).Float64()
+				r.cvStr = fmt.Sprintf("%.4f", math.Sqrt(f)/float64(r.cents))
+			}
+			prev, ok := class[cm{r.client, m[0].AddDate(0, -1, 0)}]
+			class[cm{r.client, m[0]}] = r.abc + r.xyz
+			changed := ok && prev != r.abc+r.xyz
+			if !ok {
+				prev = "-"
+			}
+			out = append(out, fmt.Sprintf("%s %s %s %s %s %s %s %d %s %s %s %s %s %t", m[0].Format("2006-01-02"), r.client, dashIfEmpty(c.assigned(r.client, m[1])),
+				milli(r.net), r.share, r.cumulative, r.abc, r.months, roundHalfAway(big.NewRat(r.net, 12000), 2), r.cvStr, r.xyz, r.abc+r.xyz, prev, changed))
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+func cmpInt(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
 }
 
 // planStart is the first day of a plan period (YYYY-MM, YYYY-Qn, YYYY).
@@ -1454,6 +1575,12 @@ func checkSalesReference(t *testing.T, seed uint64) {
 		saleAssignment{"C17", "M1", date("2026-02-05"), time.Time{}})
 	c.lines = append(c.lines, saleLine{order: "O-M4", line: 1, client: "C17", sku: "SKU-01", ordered: date("2026-01-15"),
 		shipped: date("2026-01-15"), qty: 10, shippedQty: 10, price: 100000})
+	// C18 ties with C17 on net sales (ABC orders ties by client_id), and its February nets to 0 (not a month with sales)
+	c.segments["C18"], c.columns["C18"] = "Retail", ""
+	c.lines = append(c.lines, saleLine{order: "O-T1", line: 1, client: "C18", sku: "SKU-01", ordered: date("2026-01-15"),
+		shipped: date("2026-01-15"), qty: 10, shippedQty: 10, price: 100000},
+		saleLine{order: "O-T2", line: 1, client: "C18", sku: "SKU-02", ordered: date("2026-02-10"), shipped: date("2026-02-10"), qty: 10, shippedQty: 10, price: 5000})
+	c.returns = append(c.returns, saleReturn{id: "R-T1", client: "C18", sku: "SKU-02", date: date("2026-02-12"), qty: 10, amount: 5000})
 
 	db := emptyWarehouse(t)
 	loaded, loadedReturns := 0, 0
@@ -1502,6 +1629,9 @@ func checkSalesReference(t *testing.T, seed uint64) {
 			{"competitor_share", `SELECT month, as_of, level, segment, coalesce(client_id, '-'), category, our_monthly_sales::decimal(18,2),
                 competitor_monthly_sales::decimal(18,2), coalesce(wallet::decimal(18,2)::varchar, '-'), coalesce(share::varchar, '-'),
                 share_low, share_high, competitors, noted_clients, unnoted_clients, is_inconsistent FROM competitor_share`, c.competitorRows(asOf)},
+			{"client_abc_xyz", `SELECT month, client_id, coalesce(manager_id, '-'), net_sales_12m::decimal(18,3), share_12m, cumulative_share, abc_class,
+                months_with_sales, mean_monthly::decimal(18,2), coalesce(cv::varchar, '-'), xyz_class, abc_xyz, coalesce(prev_abc_xyz, '-'),
+                is_class_changed FROM client_abc_xyz`, c.abcRows(asOf)},
 			{"returns_refusals", `SELECT month, kind, coalesce(nullif(reason, ''), '-'), client_id, coalesce(nullif(sku, ''), '-'),
                 coalesce(nullif(manager_id, ''), '-'), events, qty::decimal(18,1), amount::decimal(18,3) FROM returns_refusals`, c.refusalRows()},
 			{"promo_uplift", `SELECT promo_id, during_to, before_from, before_to, during_from, days, is_in_progress, net_sales_during::decimal(18,3),
