@@ -225,7 +225,7 @@ var messages = map[string][2]string{
 	"hr.x.product":              {"переменная часть × дни работы × коэффициент × понижающий / дни месяца = %s × %d × %s × %s / %d", "variable_target × days employed × factor × gate multiplier / days = %s × %d × %s × %s / %d"},
 	"hr.x.rounded":              {"к выплате, округлено до 0,01", "variable pay, rounded half away from zero to 0.01"},
 	"hr.x.sales_shipped":        {"отгрузки (отгружено × цена на дату отгрузки) и возвраты на их даты, по менеджеру клиента на тот день: %d строк, %d клиентов; суммы по клиентам:", "shipments (shipped_qty × price on shipped_on) and returns on their dates, by the client's manager that day: %d rows from %d clients; sums by client:"},
-	"hr.x.sales_collected":      {"оплаты (по client_id, иначе по ИНН плательщика) и возвраты на их даты, по менеджеру клиента на тот день: %d строк, %d клиентов; суммы по клиентам:", "payments received (by client_id, else payer_inn) and returns on their dates, by the client's manager that day: %d rows from %d clients; sums by client:"},
+	"hr.x.sales_collected":      {"оплаты (по client_id, иначе по ИНН плательщика, иначе по клиенту названного счёта) и возвраты на их даты, по менеджеру клиента на тот день: %d строк, %d клиентов; суммы по клиентам:", "payments received (by client_id, else payer_inn, else the client of the invoice named) and returns on their dates, by the client's manager that day: %d rows from %d clients; sums by client:"},
 	"hr.x.rows":                 {"строк", "rows"},
 	"hr.x.other_clients":        {"остальные клиенты: %d (строк %d)", "other clients: %d (%d rows)"},
 	"hr.x.other_overdue":        {"остальные клиенты с просрочкой: %d", "other clients with overdue amounts: %d"},

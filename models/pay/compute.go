@@ -41,7 +41,7 @@ type Event struct {
 	Qty        decimal.Decimal `json:"qty"`
 	Amount     decimal.Decimal `json:"amount"`
 	// Payments: how the payment found its client, and the invoice it names.
-	MatchedBy string `json:"matched_by,omitempty"` // client_id or payer_inn
+	MatchedBy string `json:"matched_by,omitempty"` // client_id, payer_inn or invoice
 	PayerINN  string `json:"payer_inn,omitempty"`
 	InvoiceID string `json:"invoice_id,omitempty"`
 }

@@ -29,9 +29,10 @@
 //     lines (shipped_qty × price on shipped_on; unshipped lines do not
 //     count) minus returns on their dates — each attributed to the manager
 //     the event names, else to the manager assigned to the client that day.
-//     With basis collected, payments received in the period (main.payments;
-//     the client the payment names, else the one client whose inn is its
-//     payer_inn; attributed by assignment on paid_on) replace the shipments;
+//     With basis collected, payments received in the period
+//     (core.core_payments_matched: the client the payment names, else the
+//     one client whose inn is its payer_inn, else the client of the invoice
+//     it names; attributed by assignment on paid_on) replace the shipments;
 //     returns still reduce it.
 //   - active_clients: clients active at the period end and assigned to the
 //     manager then (core.core_active_clients).

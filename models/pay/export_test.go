@@ -76,8 +76,8 @@ func TestWriteJSON(t *testing.T) {
 	if err := dec.Decode(&doc); err != nil {
 		t.Fatalf("WriteJSON output is not JSON: %v", err)
 	}
-	if doc.Period != "2026-10" || doc.Status != "open" || doc.Total.String() != "174944.25" || len(doc.Rows) != 12 {
-		t.Errorf("JSON = %s %s total %s, %d rows; want 2026-10 open 174944.25, 12 rows", doc.Period, doc.Status, doc.Total, len(doc.Rows))
+	if doc.Period != "2026-10" || doc.Status != "open" || doc.Total.String() != "176944.25" || len(doc.Rows) != 12 {
+		t.Errorf("JSON = %s %s total %s, %d rows; want 2026-10 open 176944.25, 12 rows (MP 10000.00)", doc.Period, doc.Status, doc.Total, len(doc.Rows))
 	}
 	mh := doc.Rows[5]
 	if mh["manager_id"] != "MH" || mh["variable_pay"] != json.Number("5483.87") || mh["attainment_active_clients"] != nil {

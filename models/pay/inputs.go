@@ -348,8 +348,9 @@ func refLess(a, b string) bool {
 
 // loadPayments adds the payments received in the period to the managers
 // whose plan has basis collected. A payment belongs to the client it names,
-// else to the one client whose inn is its payer_inn, and is attributed to
-// the manager assigned to that client on paid_on.
+// else to the one client whose inn is its payer_inn, else to the client of
+// the invoice it names (core.core_payments_matched, as in the receivables),
+// and is attributed to the manager assigned to that client on paid_on.
 func loadPayments(ctx context.Context, q querier, pi *periodInputs, start, end time.Time, detail inputDetail) error {
 	need := false
 	for _, in := range pi.inputs {
@@ -358,22 +359,14 @@ func loadPayments(ctx context.Context, q querier, pi *periodInputs, start, end t
 	if !need {
 		return nil
 	}
-	// the payments of the period with their client, and that client's manager on paid_on
-	attributed := `WITH inns AS (
-            SELECT trim(inn) AS inn, min(client_id) AS client_id
-            FROM main.clients
-            WHERE nullif(trim(inn), '') IS NOT NULL
-            GROUP BY trim(inn)
-            HAVING count(*) = 1
-        ),
-        matched AS (
-            SELECT p.payment_id, p.paid_on,
-                coalesce(nullif(p.client_id, ''), inns.client_id) AS client_id,
-                CASE WHEN nullif(p.client_id, '') IS NOT NULL THEN 'client_id' ELSE 'payer_inn' END AS matched_by,
+	// the payments of the period with their client (core_payments_matched: the rule the receivables follow)
+	attributed := `WITH matched AS (
+            SELECT p.payment_id, p.paid_on, p.client_id,
+                CASE p.match_kind WHEN 'client_id' THEN 'client_id' WHEN 'inn' THEN 'payer_inn' ELSE 'invoice' END AS matched_by,
                 coalesce(p.payer_inn, '') AS payer_inn, coalesce(p.invoice_id, '') AS invoice_id, p.amount
-            FROM main.payments p
-            LEFT JOIN inns ON nullif(p.client_id, '') IS NULL AND inns.inn = trim(p.payer_inn)
-            WHERE p.paid_on BETWEEN ?::DATE AND ?::DATE
+            FROM core.core_payments_matched p
+            WHERE p.client_id IS NOT NULL
+                AND p.paid_on BETWEEN ?::DATE AND ?::DATE
         )
         `
 	from := `

@@ -107,9 +107,10 @@ func TestSheetCases(t *testing.T) {
 		// Missing target: no active_clients row, new_clients target 0 → both pay nothing.
 		// Sales 1000 / 1000 → 0.5 × 1 = 0.5 → 40000 × 0.5 = 20000.
 		"MM pay kam-2026 1.0000 [sales=1000/1/0.5 active_clients=1/-/0 new_clients=1/-/0] f=0.5 g=1 20000.00 \"missing_target:active_clients missing_target:new_clients\"",
-		// Collected: P1 600 (client_id) + P2 300 (payer_inn 7700000001 = CP) − RP1 100 = 800; P3 is September's,
-		// P4 matches no client, O50's 2000 shipped does not count. Curve [0 → 0, 2 → 2]: 0.8 → 8000.
-		"MP pay collected 1.0000 [sales=800/0.8/0.8] f=0.8 g=1 8000.00 \"\"",
+		// Collected: P1 600 (client_id) + P2 300 (payer_inn 7700000001 = CP) + P5 200 (a payer outside the CRM,
+		// matched by CP's invoice INV-P1 it names, as the receivables match it) − RP1 100 = 1000; P3 is September's,
+		// P4 matches no client, O50's 2000 shipped does not count. Curve [0 → 0, 2 → 2]: 1 → 10000.
+		"MP pay collected 1.0000 [sales=1000/1/1] f=1 g=1 10000.00 \"\"",
 		// Left 2026-10-10, the last day worked: 10 of 31 days → 10000 × 10 / 31 = 3225.806451… → 3225.81.
 		"MQ pay sales-only 0.3226 [sales=1000/1/1] f=1 g=1 3225.81 \"\"",
 		// Rounding: 1234.565 × 1 → 1234.57 (half away from zero).
@@ -120,8 +121,8 @@ func TestSheetCases(t *testing.T) {
 	if got := sheetRows(s); strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("Calculate(cases, 2026-10):\ngot:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
-	if s.Status != pay.StatusOpen || s.Total().String() != "174944.25" {
-		t.Errorf("sheet status %s total %s, want open 174944.25", s.Status, s.Total())
+	if s.Status != pay.StatusOpen || s.Total().String() != "176944.25" {
+		t.Errorf("sheet status %s total %s, want open 176944.25", s.Status, s.Total())
 	}
 	wantWarn := "manager MW has targets for 2026-10 but no compensation plan applies to them on 2026-10-01"
 	if strings.Join(s.Warnings, "\n") != wantWarn {

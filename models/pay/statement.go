@@ -197,7 +197,7 @@ func explainInputs(st *stmt, step, kpi string, in *Inputs) decimal.Decimal {
 	case "sales":
 		what := "shipments (shipped_qty × price on shipped_on; unshipped lines do not count) and returns on their dates, attributed to the manager assigned to the client that day"
 		if in.Basis == BasisCollected {
-			what = "payments received (by client_id, else payer_inn = the client's inn) and returns on their dates, attributed to the manager assigned to the client that day"
+			what = "payments received (by client_id, else payer_inn = the client's inn, else the client of the invoice named) and returns on their dates, attributed to the manager assigned to the client that day"
 		}
 		st.text(step, what+":")
 		var buf []byte
@@ -206,9 +206,15 @@ func explainInputs(st *stmt, step, kpi string, in *Inputs) decimal.Decimal {
 			switch e.Kind {
 			case "payment":
 				t = fmt.Sprintf("    payment %s %s %s %s (", date(e.Date), e.Ref, e.ClientID, e.ClientName)
-				if e.MatchedBy == "payer_inn" {
+				switch e.MatchedBy {
+				case "payer_inn":
 					t += "matched by payer_inn " + e.PayerINN
-				} else {
+				case "invoice":
+					t += "matched by the invoice it names"
+					if e.PayerINN != "" {
+						t += ", payer_inn " + e.PayerINN
+					}
+				default:
 					t += "client_id on the payment"
 				}
 				if e.InvoiceID != "" {
