@@ -689,10 +689,31 @@ func checkReceivablesReference(t *testing.T, seed uint64) {
 		}
 		return rowsOf(t, db, "SELECT "+strings.Join(sel, ", ")+" FROM ("+q+") ORDER BY ALL")
 	}
+	// the other dated marts as of a date: the same query as on the built mart, on QueryAsOf's statement
+	asOfRows := func(mart, query string, day time.Time) []string {
+		t.Helper()
+		q, err := models.QueryAsOf(ctx, db, mart, models.Options{AsOf: day})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rowsOf(t, db, strings.Replace(query, "FROM "+mart+" ", "FROM ("+q+") ", 1))
+	}
 	for range 4 {
 		day := g.day(start, date("2026-05-20"))
 		if got, want := asOf(day, models.Options{}), l.ageingRows(day, limits, false); !slices.Equal(got, want) {
 			t.Errorf("receivables_ageing as of %s:\ngot:\n%s\nwant:\n%s", day.Format("2006-01-02"), strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+		for _, check := range []struct {
+			mart, query string
+			want        []string
+		}{
+			{"receivables_open_invoices", openSQL, l.openRows(day, limits)},
+			{"credit_control", creditSQL, l.creditRows(day)},
+			{"receivables_dso", dsoSQL, l.dsoRows(day)},
+		} {
+			if got := asOfRows(check.mart, check.query, day); !slices.Equal(got, check.want) {
+				t.Errorf("%s as of %s:\ngot:\n%s\nwant:\n%s", check.mart, day.Format("2006-01-02"), strings.Join(got, "\n"), strings.Join(check.want, "\n"))
+			}
 		}
 	}
 	day := g.day(start, date("2026-05-20"))
