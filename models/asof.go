@@ -91,6 +91,11 @@ func QueryAsOf(ctx context.Context, db *sql.DB, mart string, opt Options) (strin
 			return "", fmt.Errorf("%s as of a date reads %s, which is not built yet: run `kam build` first", mart, ref)
 		}
 	}
+	if ok, err := macrosExist(ctx, db); err != nil {
+		return "", err
+	} else if !ok {
+		return "", fmt.Errorf("%s as of a date needs the SQL functions `kam build` writes into the warehouse (this one was built by an older kam): run `kam build` first", mart)
+	}
 	values := map[string]string{"rebuild_from": "NULL::DATE", "rebuild_to": "NULL::DATE"} // everything, as in a full build
 	for _, v := range opt.variables() {
 		values[v.name] = v.literal

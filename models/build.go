@@ -288,6 +288,9 @@ func Build(ctx context.Context, db *sql.DB, opt Options) (*Result, error) {
 			return nil, err
 		}
 	}
+	if err := createMacros(ctx, conn); err != nil {
+		return nil, err
+	}
 	if err := dropNext(ctx, conn); err != nil {
 		return nil, err
 	}

@@ -245,3 +245,17 @@ func TestCreditControlGraceDays(t *testing.T) {
 		assertRows(t, db, "SELECT client_id, tolerance_days, is_beyond_tolerance FROM credit_control WHERE as_of = '2026-01-31' AND client_id = 'C'", []string{c.want})
 	}
 }
+
+// A warehouse built by a kam without the SQL functions the models call
+// gets an as-of query refused with what to do, not DuckDB's catalog error.
+func TestAsOfNeedsTheBuildsFunctions(t *testing.T) {
+	db := loadFixture(t, "receivables")
+	build(t, db, models.Options{AsOf: date("2026-04-15")})
+	if _, err := db.Exec("DROP MACRO main.kam_ratio4"); err != nil {
+		t.Fatal(err)
+	}
+	_, err := models.QueryAsOf(context.Background(), db, "credit_control", models.Options{AsOf: date("2026-02-20")})
+	if err == nil || !strings.Contains(err.Error(), "run `kam build` first") {
+		t.Errorf("QueryAsOf without kam_ratio4: %v, want an error saying to run kam build", err)
+	}
+}

@@ -120,7 +120,7 @@ final as (
         coalesce(done.done, 0) as done,
         coalesce(planned.done_as_planned, 0) as done_as_planned,
         case when planned.planned > 0
-            then round(planned.done_as_planned / planned.planned, 4) end::decimal(18, 4) as done_as_planned_share,
+            then kam_ratio4(planned.done_as_planned, planned.planned) end::decimal(18, 4) as done_as_planned_share,
         coalesce(planned.cancelled, 0) as cancelled,
         coalesce(planned.missed, 0) as missed,
         coalesce(planned.visits_planned, 0) as visits_planned,
@@ -134,10 +134,10 @@ final as (
         coalesce(coverage.own_clients, 0) as own_clients,
         coalesce(coverage.covered_clients, 0) as covered_clients,
         case when coverage.own_clients > 0
-            then round(coverage.covered_clients / coverage.own_clients, 4) end::decimal(18, 4) as coverage,
+            then kam_ratio4(coverage.covered_clients, coverage.own_clients) end::decimal(18, 4) as coverage,
         cast(coalesce(manager_orders.orders, 0) as bigint) as orders,
         case when manager_orders.orders > 0
-            then round(coalesce(done.visits_done, 0) / manager_orders.orders, 4) end::decimal(18, 4) as visits_per_order
+            then kam_ratio4(coalesce(done.visits_done, 0), manager_orders.orders) end::decimal(18, 4) as visits_per_order
     from keys
     join months
         on months.month = keys.month

@@ -90,9 +90,9 @@ with_previous as (
         assignments.manager_id,
         cast(classified.net_sales_12m as decimal(38, 8)) as net_sales_12m,
         cast(case when classified.total_12m > 0 and classified.net_sales_12m > 0
-            then round(classified.net_sales_12m / classified.total_12m, 4) else 0 end as decimal(18, 4)) as share_12m,
+            then kam_ratio4(classified.net_sales_12m, classified.total_12m) else 0 end as decimal(18, 4)) as share_12m,
         cast(case when classified.total_12m > 0
-            then round((classified.larger_total + greatest(classified.net_sales_12m, 0)) / classified.total_12m, 4) else 0 end as decimal(18, 4)) as cumulative_share,
+            then kam_ratio4(classified.larger_total + greatest(classified.net_sales_12m, 0), classified.total_12m) else 0 end as decimal(18, 4)) as cumulative_share,
         classified.abc_class,
         classified.months_with_sales,
         cast(classified.net_sales_12m / 12 as decimal(38, 8)) as mean_monthly,

@@ -95,7 +95,7 @@ final as (
         grid.categories_bought,
         grid.category_buyers as segment_category_buyers,
         grid.segment_buyers,
-        round(grid.category_buyers / grid.segment_buyers, 4)::decimal(18, 4) as segment_penetration,
+        kam_ratio4(grid.category_buyers, grid.segment_buyers)::decimal(18, 4) as segment_penetration,
         not coalesce(client_categories.shipped_12m > 0, false) and grid.category_buyers * 2 >= grid.segment_buyers as is_gap,
         case when not coalesce(client_categories.shipped_12m > 0, false)
             then grid.avg_monthly_per_buyer end::decimal(38, 8) as gap_potential_monthly

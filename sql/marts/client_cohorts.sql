@@ -56,7 +56,7 @@ final as (
         cast(datediff('month', cohorts.cohort_month, months.month) as integer) as months_since,
         cohorts.cohort_clients,
         coalesce(activity.buying_clients, 0) as buying_clients,
-        round(coalesce(activity.buying_clients, 0) / cohorts.cohort_clients, 4)::decimal(18, 4) as retention,
+        kam_ratio4(coalesce(activity.buying_clients, 0), cohorts.cohort_clients)::decimal(18, 4) as retention,
         coalesce(activity.net_sales, 0)::decimal(38, 8) as net_sales
     from cohorts
     join months

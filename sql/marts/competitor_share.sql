@@ -110,9 +110,10 @@ client_rows as (
         our_monthly_sales,
         wallet - our_monthly_sales as competitor_monthly_sales,
         wallet,
-        case when wallet > 0 then our_monthly_sales / wallet else 0 end as share,
-        case when wallet > 0 then our_monthly_sales / wallet else 0 end as share_low,
-        case when wallet > 0 then our_monthly_sales / wallet else 0 end as share_high,
+        -- exact on the stored mean and wallet; the segment's estimates below divide in doubles
+        case when wallet > 0 then kam_ratio4(our_monthly_sales, wallet) else 0 end as share,
+        case when wallet > 0 then kam_ratio4(our_monthly_sales, wallet) else 0 end as share_low,
+        case when wallet > 0 then kam_ratio4(our_monthly_sales, wallet) else 0 end as share_high,
         competitors,
         1 as noted_clients,
         0 as unnoted_clients,

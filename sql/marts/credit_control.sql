@@ -31,7 +31,7 @@ final as (
         snapshots.open_total,
         snapshots.overdue_total as overdue_amount,
         snapshots.advance,
-        cast(case when clients.credit_limit > 0 then round(snapshots.balance / clients.credit_limit, 4) end as decimal(18, 4)) as utilisation,
+        cast(case when clients.credit_limit > 0 then kam_ratio4(snapshots.balance, clients.credit_limit) end as decimal(18, 4)) as utilisation,
         cast(clients.credit_limit - snapshots.balance as decimal(38, 8)) as available_credit,
         coalesce(snapshots.oldest_overdue_days, 0) as oldest_overdue_days,
         coalesce(snapshots.oldest_overdue_age_days, 0) as oldest_overdue_age_days,

@@ -146,7 +146,7 @@ final as (
         cast(checked.allowed_price as decimal(38, 8)) as allowed_price,
         checked.price,
         checked.qty,
-        round(1 - checked.price / checked.list_price, 4)::decimal(18, 4) as discount_pct,
+        kam_ratio4(checked.list_price - checked.price, checked.list_price)::decimal(18, 4) as discount_pct,
         cast((checked.allowed_price - checked.price) * checked.qty as decimal(38, 8)) as shortfall_amount
     from checked
     left join assignments

@@ -260,7 +260,7 @@ final as (
         all_levels.target::decimal(38, 8) as target,
         all_levels.actual::decimal(38, 8) as actual,
         case when all_levels.target is not null and all_levels.target <> 0
-            then round(all_levels.actual / all_levels.target, 4)::decimal(18, 4) end as attainment,
+            then kam_ratio4(all_levels.actual, all_levels.target)::decimal(18, 4) end as attainment,
         (all_levels.target - all_levels.actual)::decimal(38, 8) as gap,
         all_levels.is_in_progress,
         -- run-rate: flows scale by days elapsed; a stock stays as it is

@@ -140,7 +140,7 @@ final as (
         coalesce(totals.clients_before, 0) as clients_before,
         -- nothing sold during it is an uplift of -1 (a promotion with no sales at all has no totals row)
         case when totals.net_sales_before > 0
-            then round(coalesce(totals.net_sales_during, 0) / totals.net_sales_before - 1, 4) end::decimal(18, 4) as uplift
+            then kam_ratio4(coalesce(totals.net_sales_during, 0) - totals.net_sales_before, totals.net_sales_before) end::decimal(18, 4) as uplift
     from spans
     left join totals
         on totals.promo_id = spans.promo_id

@@ -81,7 +81,7 @@ final as (
         cast(levels.billed_90d as decimal(38, 8)) as billed_90d,
         cast(case
             when levels.balance <= 0 then 0
-            when levels.billed_90d > 0 then round(levels.balance * 90 / levels.billed_90d, 1)
+            when levels.billed_90d > 0 then kam_ratio1(levels.balance * 90, levels.billed_90d)
         end as decimal(18, 1)) as dso_days
     from levels
     left join clients

@@ -33,10 +33,10 @@ final as (
         monthly.skus,
         coalesce(prev_month.net_sales, 0)::decimal(38, 8) as net_sales_prev_month,
         case when prev_month.net_sales > 0
-            then round(monthly.net_sales / prev_month.net_sales - 1, 4)::decimal(18, 4) end as mom_growth,
+            then kam_ratio4(monthly.net_sales - prev_month.net_sales, prev_month.net_sales)::decimal(18, 4) end as mom_growth,
         coalesce(prev_year.net_sales, 0)::decimal(38, 8) as net_sales_prev_year,
         case when prev_year.net_sales > 0
-            then round(monthly.net_sales / prev_year.net_sales - 1, 4)::decimal(18, 4) end as yoy_growth
+            then kam_ratio4(monthly.net_sales - prev_year.net_sales, prev_year.net_sales)::decimal(18, 4) end as yoy_growth
     from monthly
     left join clients
         on clients.client_id = monthly.client_id

@@ -1,0 +1,53 @@
+package models
+
+import (
+	"context"
+	"fmt"
+	"strings"
+)
+
+// macros are SQL functions the model files call, kept in the warehouse's
+// main schema by every build, so a built warehouse runs the files
+// unchanged in a duckdb shell too. A model is rebuilt when its SQL text
+// changes, not when a macro does: change a macro's name with its body.
+//
+// kam_ratio4(a, b) and kam_ratio1(a, b) are a / b rounded half away from
+// zero to 4 (1) decimals, exactly: DuckDB divides decimals as doubles,
+// and round(339.45 / 1000, 4) gave 0.3394 for 0.33945. a and b are exact
+// values of at most 8 decimals (amounts, counts); the quotient is taken on
+// integers: floor((2·|a|·10^k + |b|) / 2|b|) with the sign of a / b. NULL
+// when b is 0 or NULL.
+var macros = []string{
+	ratioMacro("kam_ratio4", 4),
+	ratioMacro("kam_ratio1", 1),
+}
+
+func ratioMacro(name string, places int) string {
+	scaled := func(x string) string { return "abs(cast(cast(" + x + " AS DECIMAL(38, 8)) * 100000000 AS HUGEINT))" }
+	unit := "1" + strings.Repeat("0", places)
+	return fmt.Sprintf(`CREATE OR REPLACE MACRO main.%s(a, b) AS (
+    CASE WHEN b <> 0 THEN
+        cast(sign(a) * sign(b) * ((2 * %s * %s + %s) // (2 * %s)) AS DECIMAL(38, 0)) * 0.%s1
+    END
+)`, name, scaled("a"), unit, scaled("b"), scaled("b"), strings.Repeat("0", places-1))
+}
+
+// createMacros writes the macros into the warehouse.
+func createMacros(ctx context.Context, q querier) error {
+	for _, m := range macros {
+		if _, err := q.ExecContext(ctx, m); err != nil {
+			return fmt.Errorf("create the models' SQL functions: %w", err)
+		}
+	}
+	return nil
+}
+
+// macrosExist reports whether the warehouse has every macro (one built by
+// an older kam may not).
+func macrosExist(ctx context.Context, q querier) (bool, error) {
+	var n int
+	if err := q.QueryRowContext(ctx, "SELECT count(DISTINCT function_name) FROM duckdb_functions() WHERE schema_name = 'main' AND function_name IN ('kam_ratio4', 'kam_ratio1')").Scan(&n); err != nil {
+		return false, err
+	}
+	return n == len(macros), nil
+}

@@ -1,0 +1,78 @@
+package models
+
+import (
+	"context"
+	"fmt"
+	"math/big"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	wh "github.com/kam-analytics/kam/ingest/warehouse"
+)
+
+// kam_ratio4 and kam_ratio1 round a / b half away from zero exactly, where
+// DuckDB's round() of the double quotient does not: checked against exact
+// fractions on ties (339.45 / 1000, 3 / 20000, negative and mixed signs),
+// on amounts of 8 decimals and on counts.
+func TestRatioMacros(t *testing.T) {
+	ctx := context.Background()
+	db, err := wh.Open(ctx, filepath.Join(t.TempDir(), "kam.duckdb"), wh.Settings{Threads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := createMacros(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := macrosExist(ctx, db); err != nil || !ok {
+		t.Fatalf("macrosExist = %v, %v after createMacros", ok, err)
+	}
+	cases := [][2]string{
+		{"339.45", "1000"}, {"-339.45", "1000"}, {"339.45", "-1000"}, {"3", "20000"}, {"-3", "20000"},
+		{"29", "20000"}, {"0.00015", "1"}, {"1", "3"}, {"2", "3"}, {"-2", "3"}, {"0", "7"}, {"123456789012.12345678", "0.00000001"},
+		{"1", "0"}, {"12345.6789", "98765.4321"}, {"10477.05", "1000"}, {"0.5", "4"}, {"1.45", "1"}, {"-1.45", "1"},
+	}
+	var exprs, want []string
+	for _, c := range cases {
+		exprs = append(exprs, fmt.Sprintf("coalesce(kam_ratio4(%s::DECIMAL(38, 8), %s::DECIMAL(38, 8))::VARCHAR, '-') || ' ' || coalesce(kam_ratio1(%s::DECIMAL(38, 8), %s::DECIMAL(38, 8))::VARCHAR, '-')", c[0], c[1], c[0], c[1]))
+		a, _ := new(big.Rat).SetString(c[0])
+		b, _ := new(big.Rat).SetString(c[1])
+		if b.Sign() == 0 {
+			want = append(want, "- -")
+			continue
+		}
+		q := new(big.Rat).Quo(a, b)
+		want = append(want, exact(q, 4)+" "+exact(q, 1))
+	}
+	// counts (BIGINT) too
+	exprs = append(exprs, "kam_ratio4(3::BIGINT, 8::BIGINT)::VARCHAR || ' ' || kam_ratio1(1::BIGINT, 4::BIGINT)::VARCHAR")
+	want = append(want, "0.3750 0.3")
+	rows, err := db.QueryContext(ctx, "SELECT "+strings.Join(exprs, ", "))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, got, _, err := wh.ScanStrings(rows, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, w := range want {
+		if got[0][i] != w {
+			t.Errorf("case %d %v: got %s, want %s", i, append(cases, [2]string{"count", ""})[i], got[0][i], w)
+		}
+	}
+}
+
+// exact rounds r half away from zero to places decimals.
+func exact(r *big.Rat, places int) string {
+	scale := new(big.Rat).SetInt(new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(places)), nil))
+	x := new(big.Rat).Mul(r, scale)
+	neg := x.Sign() < 0
+	x.Abs(x)
+	x.Add(x, big.NewRat(1, 2))
+	n := new(big.Int).Quo(x.Num(), x.Denom())
+	if neg {
+		n.Neg(n)
+	}
+	return new(big.Rat).Quo(new(big.Rat).SetInt(n), scale).FloatString(places)
+}
