@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/big"
+	"math/rand/v2"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -61,6 +62,55 @@ func TestRatioMacros(t *testing.T) {
 			t.Errorf("case %d %v: got %s, want %s", i, append(cases, [2]string{"count", ""})[i], got[0][i], w)
 		}
 	}
+}
+
+// The double path and the integer path agree with exact fractions on
+// random amounts: kopecks over round limits (many ties), over any amount,
+// and counts.
+func TestRatioMacrosRandom(t *testing.T) {
+	ctx := context.Background()
+	db, err := wh.Open(ctx, filepath.Join(t.TempDir(), "kam.duckdb"), wh.Settings{Threads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := createMacros(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	var values, want []string
+	for i := range 3000 {
+		a := r.Int64N(20_000_000) - 5_000_000 // kopecks
+		b := []int64{100000, 500000, 2000000, r.Int64N(9_000_000) + 1, 8, 20000 * 100}[i%6]
+		if i%7 == 0 {
+			a, b = r.Int64N(50), r.Int64N(40)+1 // counts, as kopecks of whole units
+			a, b = a*100, b*100
+		}
+		values = append(values, fmt.Sprintf("(%d, %s::DECIMAL(38, 8), %s::DECIMAL(38, 8))", i, kop(a), kop(b)))
+		q := big.NewRat(a, b)
+		want = append(want, fmt.Sprintf("%d %s %s", i, exact(q, 4), exact(q, 1)))
+	}
+	rows, err := db.QueryContext(ctx, "SELECT i, kam_ratio4(a, b), kam_ratio1(a, b) FROM (VALUES "+strings.Join(values, ", ")+") t(i, a, b) ORDER BY i")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, got, _, err := wh.ScanStrings(rows, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, w := range want {
+		if g := strings.Join(got[i], " "); g != w {
+			t.Errorf("row %d: got %s, want %s", i, g, w)
+		}
+	}
+}
+
+func kop(v int64) string {
+	sign := ""
+	if v < 0 {
+		sign, v = "-", -v
+	}
+	return fmt.Sprintf("%s%d.%02d", sign, v/100, v%100)
 }
 
 // exact rounds r half away from zero to places decimals.
