@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"math/big"
 	"math/rand/v2"
@@ -18,14 +19,7 @@ import (
 // on amounts of 8 decimals and on counts.
 func TestRatioMacros(t *testing.T) {
 	ctx := context.Background()
-	db, err := wh.Open(ctx, filepath.Join(t.TempDir(), "kam.duckdb"), wh.Settings{Threads: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if err := createMacros(ctx, db); err != nil {
-		t.Fatal(err)
-	}
+	db := macroWarehouse(t)
 	if ok, err := macrosExist(ctx, db); err != nil || !ok {
 		t.Fatalf("macrosExist = %v, %v after createMacros", ok, err)
 	}
@@ -49,14 +43,7 @@ func TestRatioMacros(t *testing.T) {
 	// counts (BIGINT) too
 	exprs = append(exprs, "kam_ratio4(3::BIGINT, 8::BIGINT)::VARCHAR || ' ' || kam_ratio1(1::BIGINT, 4::BIGINT)::VARCHAR")
 	want = append(want, "0.3750 0.3")
-	rows, err := db.QueryContext(ctx, "SELECT "+strings.Join(exprs, ", "))
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, got, _, err := wh.ScanStrings(rows, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
+	got := queryStrings(t, db, "SELECT "+strings.Join(exprs, ", "))
 	for i, w := range want {
 		if got[0][i] != w {
 			t.Errorf("case %d %v: got %s, want %s", i, append(cases, [2]string{"count", ""})[i], got[0][i], w)
@@ -68,15 +55,7 @@ func TestRatioMacros(t *testing.T) {
 // random amounts: kopecks over round limits (many ties), over any amount,
 // and counts.
 func TestRatioMacrosRandom(t *testing.T) {
-	ctx := context.Background()
-	db, err := wh.Open(ctx, filepath.Join(t.TempDir(), "kam.duckdb"), wh.Settings{Threads: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if err := createMacros(ctx, db); err != nil {
-		t.Fatal(err)
-	}
+	db := macroWarehouse(t)
 	r := rand.New(rand.NewPCG(1, 2))
 	var values, want []string
 	for i := range 3000 {
@@ -90,7 +69,18 @@ func TestRatioMacrosRandom(t *testing.T) {
 		q := big.NewRat(a, b)
 		want = append(want, fmt.Sprintf("%d %s %s", i, exact(q, 4), exact(q, 1)))
 	}
-	rows, err := db.QueryContext(ctx, "SELECT i, kam_ratio4(a, b), kam_ratio1(a, b) FROM (VALUES "+strings.Join(values, ", ")+") t(i, a, b) ORDER BY i")
+	got := queryStrings(t, db, "SELECT i, kam_ratio4(a, b), kam_ratio1(a, b) FROM (VALUES "+strings.Join(values, ", ")+") t(i, a, b) ORDER BY i")
+	for i, w := range want {
+		if g := strings.Join(got[i], " "); g != w {
+			t.Errorf("row %d: got %s, want %s", i, g, w)
+		}
+	}
+}
+
+// queryStrings runs q and returns its rows as text.
+func queryStrings(t *testing.T, db *sql.DB, q string) [][]string {
+	t.Helper()
+	rows, err := db.Query(q)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,11 +88,7 @@ func TestRatioMacrosRandom(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i, w := range want {
-		if g := strings.Join(got[i], " "); g != w {
-			t.Errorf("row %d: got %s, want %s", i, g, w)
-		}
-	}
+	return got
 }
 
 func kop(v int64) string {
@@ -111,6 +97,21 @@ func kop(v int64) string {
 		sign, v = "-", -v
 	}
 	return fmt.Sprintf("%s%d.%02d", sign, v/100, v%100)
+}
+
+// macroWarehouse is a new warehouse with the models' macros.
+func macroWarehouse(t *testing.T) *sql.DB {
+	t.Helper()
+	ctx := context.Background()
+	db, err := wh.Open(ctx, filepath.Join(t.TempDir(), "kam.duckdb"), wh.Settings{Threads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := createMacros(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	return db
 }
 
 // exact rounds r half away from zero to places decimals.

@@ -541,10 +541,18 @@ func (l *refLedger) write(t *testing.T, dir string, keep func(refDoc) bool) {
 			files["returns"] = append(files["returns"], []string{d.id, ymd(d.date), d.client, d.names, kopecks(d.amount), "reason"})
 		}
 	}
+	if keep != nil { // loaded once: a reload would rebuild the receivables in full
+		delete(files, "managers")
+		delete(files, "clients")
+		delete(files, "client_assignments")
+	}
+	writeCSVFiles(t, dir, files)
+}
+
+// writeCSVFiles writes each entity's rows (header first) as dir/<entity>.csv.
+func writeCSVFiles(t *testing.T, dir string, files map[string][][]string) {
+	t.Helper()
 	for name, rows := range files {
-		if keep != nil && (name == "managers" || name == "clients" || name == "client_assignments") {
-			continue // loaded once: a reload would rebuild the receivables in full
-		}
 		f, err := os.Create(filepath.Join(dir, name+".csv"))
 		if err != nil {
 			t.Fatal(err)

@@ -1,14 +1,11 @@
 package models_test
 
 import (
-	"encoding/csv"
 	"fmt"
 	"maps"
 	"math"
 	"math/big"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -990,7 +987,6 @@ func (c *salesCompany) competitorRows(asOf time.Time) []string {
 	}
 	div := func(a, b *big.Rat) *big.Rat { return new(big.Rat).Quo(a, b) }
 	addR := func(a, b *big.Rat) *big.Rat { return new(big.Rat).Add(a, b) }
-	mul := func(a, b *big.Rat) *big.Rat { return new(big.Rat).Mul(a, b) }
 	zero := new(big.Rat)
 	for _, m := range c.calendar(asOf) {
 		start, end := m[0].AddDate(0, -11, 0), m[1]
@@ -1129,7 +1125,6 @@ func (c *salesCompany) competitorRows(asOf time.Time) []string {
 				sk[0], sk[1], money(g.ours), money(new(big.Rat).Sub(g.notedWallet, g.notedOurs)), money(wallet), share(point), share(low), share(high),
 				len(segCompetitors[sk]), g.noted, g.unnoted, g.inconsistent))
 		}
-		_ = mul
 	}
 	slices.Sort(out)
 	return out
@@ -1431,19 +1426,7 @@ func (c *salesCompany) write(t *testing.T, dir string, fromLine, fromReturn int)
 		}
 		files["returns"] = append(files["returns"], []string{r.id, ymd(r.date), r.client, r.sku, qty, kopecks(r.amount), r.reason})
 	}
-	for name, rows := range files {
-		f, err := os.Create(filepath.Join(dir, name+".csv"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		w := csv.NewWriter(f)
-		if err := w.WriteAll(rows); err != nil {
-			t.Fatal(err)
-		}
-		if err := f.Close(); err != nil {
-			t.Fatal(err)
-		}
-	}
+	writeCSVFiles(t, dir, files)
 }
 
 func TestSalesMatchReference(t *testing.T) {
