@@ -3,6 +3,8 @@ package models
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -18,9 +20,9 @@ import (
 // integers: floor((2·|a|·10^k + |b|) / 2|b|) with the sign of a / b, where
 // the double quotient could be on the wrong side of a tie. NULL when b is 0
 // or NULL.
-var macros = []string{
-	ratioMacro("kam_ratio4", 4),
-	ratioMacro("kam_ratio1", 1),
+var macros = map[string]string{
+	"kam_ratio4": ratioMacro("kam_ratio4", 4),
+	"kam_ratio1": ratioMacro("kam_ratio1", 1),
 }
 
 func ratioMacro(name string, places int) string {
@@ -42,8 +44,8 @@ func ratioMacro(name string, places int) string {
 
 // createMacros writes the macros into the warehouse.
 func createMacros(ctx context.Context, q querier) error {
-	for _, m := range macros {
-		if _, err := q.ExecContext(ctx, m); err != nil {
+	for _, name := range slices.Sorted(maps.Keys(macros)) {
+		if _, err := q.ExecContext(ctx, macros[name]); err != nil {
 			return fmt.Errorf("create the models' SQL functions: %w", err)
 		}
 	}
@@ -54,7 +56,8 @@ func createMacros(ctx context.Context, q querier) error {
 // an older kam may not).
 func macrosExist(ctx context.Context, q querier) (bool, error) {
 	var n int
-	if err := q.QueryRowContext(ctx, "SELECT count(DISTINCT function_name) FROM duckdb_functions() WHERE schema_name = 'main' AND function_name IN ('kam_ratio4', 'kam_ratio1')").Scan(&n); err != nil {
+	if err := q.QueryRowContext(ctx, "SELECT count(DISTINCT function_name) FROM duckdb_functions() WHERE schema_name = 'main' AND list_contains(?::VARCHAR[], function_name)",
+		slices.Sorted(maps.Keys(macros))).Scan(&n); err != nil {
 		return false, err
 	}
 	return n == len(macros), nil

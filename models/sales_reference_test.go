@@ -669,13 +669,7 @@ func (c *salesCompany) planRows(asOf time.Time) []string {
 						}
 					} else {
 						r.actual += p.actual
-						if p.target != nil {
-							sum := *p.target
-							if r.target != nil {
-								sum += *r.target
-							}
-							r.target = &sum
-						}
+						r.target = plusTarget(r.target, p.target)
 					}
 					r.missing = r.missing || p.missing
 				}
@@ -685,26 +679,16 @@ func (c *salesCompany) planRows(asOf time.Time) []string {
 				return r
 			}
 			var quarters []*row
-			for i := 0; i < len(monthRows); {
-				q := quarterOf(monthRows[i].start)
-				j := i
-				for j < len(monthRows) && quarterOf(monthRows[j].start) == q {
-					j++
-				}
-				start := time.Date(monthRows[i].start.Year(), time.Month((int(monthRows[i].start.Month())-1)/3*3+1), 1, 0, 0, 0, 0, time.UTC)
-				quarters = append(quarters, derive(monthRows[i:j], q, "quarter", start, start.AddDate(0, 3, -1)))
-				i = j
+			for _, run := range runs(monthRows, func(r *row) string { return quarterOf(r.start) }) {
+				q := quarterOf(run[0].start)
+				start := planStart(q)
+				quarters = append(quarters, derive(run, q, "quarter", start, start.AddDate(0, 3, -1)))
 			}
 			rows = append(rows, quarters...)
-			for i := 0; i < len(quarters); {
-				y := quarters[i].start.Year()
-				j := i
-				for j < len(quarters) && quarters[j].start.Year() == y {
-					j++
-				}
-				start := time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC)
-				rows = append(rows, derive(quarters[i:j], fmt.Sprint(y), "year", start, start.AddDate(1, 0, -1)))
-				i = j
+			for _, run := range runs(quarters, func(r *row) string { return fmt.Sprint(r.start.Year()) }) {
+				y := fmt.Sprint(run[0].start.Year())
+				start := planStart(y)
+				rows = append(rows, derive(run, y, "year", start, start.AddDate(1, 0, -1)))
 			}
 		}
 	}
@@ -712,7 +696,7 @@ func (c *salesCompany) planRows(asOf time.Time) []string {
 	type gk struct{ level, team, period, kpi string }
 	groups := map[gk]*row{}
 	var order []gk
-	for _, r := range slices.Clone(rows) {
+	for _, r := range rows {
 		r.team = teams[r.manager]
 		for _, k := range []gk{{"team", r.team, r.period, r.kpi}, {"company", "", r.period, r.kpi}} {
 			if k.level == "team" && k.team == "" {
@@ -725,13 +709,7 @@ func (c *salesCompany) planRows(asOf time.Time) []string {
 				order = append(order, k)
 			}
 			g.actual += r.actual
-			if r.target != nil {
-				sum := *r.target
-				if g.target != nil {
-					sum += *g.target
-				}
-				g.target = &sum
-			}
+			g.target = plusTarget(g.target, r.target)
 			g.missing = g.missing || r.missing
 			g.inProgress = g.inProgress || r.inProgress
 		}
@@ -1248,6 +1226,33 @@ func cmpInt(a, b int64) int {
 	return 0
 }
 
+// plusTarget adds target t to a sum of targets; a missing one (nil) adds
+// nothing, and the sum of none is missing.
+func plusTarget(sum, t *int64) *int64 {
+	if t == nil {
+		return sum
+	}
+	v := *t
+	if sum != nil {
+		v += *sum
+	}
+	return &v
+}
+
+// runs splits rows into runs of consecutive rows with the same key.
+func runs[T any](rows []T, key func(T) string) [][]T {
+	var out [][]T
+	for i := 0; i < len(rows); {
+		j := i + 1
+		for j < len(rows) && key(rows[j]) == key(rows[i]) {
+			j++
+		}
+		out = append(out, rows[i:j])
+		i = j
+	}
+	return out
+}
+
 // planStart is the first day of a plan period (YYYY-MM, YYYY-Qn, YYYY).
 func planStart(period string) time.Time {
 	switch {
@@ -1625,14 +1630,15 @@ func checkSalesReference(t *testing.T, seed uint64) {
 	build(t, db, models.Options{AsOf: date("2026-05-20")})
 	compare(date("2026-05-20"))
 
-	// Late lines and returns back to March, and two more weeks.
-	g.addOrders(date("2026-03-01"), date("2026-06-03"), 1)
+	// Late lines and returns back to March, and the rest of May: built as of a month end, when the month
+	// is over but its quarter and year are not.
+	g.addOrders(date("2026-03-01"), date("2026-05-31"), 1)
 	load()
-	res := build(t, db, models.Options{AsOf: date("2026-06-03")})
+	res := build(t, db, models.Options{AsOf: date("2026-05-31")})
 	if m := modes(res); !strings.Contains(m, "sales_monthly:incremental@2026-03-01") || !strings.Contains(m, "client_base_monthly:incremental@2026-03-01") {
 		t.Errorf("the build after late lines, want the sales marts incremental from 03-01: %s", m)
 	}
-	compare(date("2026-06-03"))
+	compare(date("2026-05-31"))
 }
 
 // lineDiff lists the rows only one side has.

@@ -110,10 +110,11 @@ client_rows as (
         our_monthly_sales,
         wallet - our_monthly_sales as competitor_monthly_sales,
         wallet,
-        -- exact on the stored mean and wallet; the segment's estimates below divide in doubles
+        -- exact on the stored mean and wallet (the segment's estimates below divide in doubles); a client's wallet
+        -- is known, so its range is the share itself
         case when wallet > 0 then kam_ratio4(our_monthly_sales, wallet) else 0 end as share,
-        case when wallet > 0 then kam_ratio4(our_monthly_sales, wallet) else 0 end as share_low,
-        case when wallet > 0 then kam_ratio4(our_monthly_sales, wallet) else 0 end as share_high,
+        share as share_low,
+        share as share_high,
         competitors,
         1 as noted_clients,
         0 as unnoted_clients,

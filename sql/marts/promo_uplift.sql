@@ -138,7 +138,7 @@ final as (
         cast(coalesce(totals.qty_before, 0) as decimal(38, 8)) as qty_before,
         coalesce(totals.clients_during, 0) as clients_during,
         coalesce(totals.clients_before, 0) as clients_before,
-        -- nothing sold during it is an uplift of -1 (a promotion with no sales at all has no totals row)
+        -- nothing sold during it is an uplift of -1 (the sum of no rows during it is NULL)
         case when totals.net_sales_before > 0
             then kam_ratio4(coalesce(totals.net_sales_during, 0) - totals.net_sales_before, totals.net_sales_before) end::decimal(18, 4) as uplift
     from spans
