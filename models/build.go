@@ -256,6 +256,12 @@ const (
 // build leaves them ahead of the marts, and the next build, planned from
 // the last successful one, recomputes the same rows again), while marts are
 // copied and swapped like the others. Staging views are recreated in place.
+//
+// An incremental build that rebuilds no history in full runs as one
+// transaction instead (see inOneTransaction): incremental tables, marts
+// too, are updated in place, and the __next tables of the small models
+// rebuilt in full are swapped in before it commits. Readers see the old
+// marts until the commit; a failure rolls everything back.
 func Build(ctx context.Context, db *sql.DB, opt Options) (*Result, error) {
 	models, checks, err := Parse(kamsql.Files)
 	if err != nil {
@@ -337,6 +343,17 @@ func Build(ctx context.Context, db *sql.DB, opt Options) (*Result, error) {
 			_ = dropNext(context.WithoutCancel(ctx), conn)
 		}
 	}()
+	oneTx := inOneTransaction(order, plans, prev != nil)
+	if oneTx {
+		if _, err := conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
+			return nil, err
+		}
+		defer func() {
+			if !published {
+				_, _ = conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
+			}
+		}()
+	}
 	next := map[string]bool{} // models written as __next this build
 	steps := len(order) + 3
 	progress := func(done int, step string) {
@@ -350,7 +367,7 @@ func Build(ctx context.Context, db *sql.DB, opt Options) (*Result, error) {
 		cpu0 := cpuNow()
 		p := plans[m.Name]
 		mr := ModelResult{Name: m.Name, Mode: p.mode}
-		if err := buildModel(ctx, conn, m, p, next, span); err != nil {
+		if err := buildModel(ctx, conn, m, p, next, span, oneTx); err != nil {
 			return nil, &ModelError{Model: m.Name, Path: m.Path, Err: err}
 		}
 		if p.mode == ModeIncremental {
@@ -402,8 +419,13 @@ func Build(ctx context.Context, db *sql.DB, opt Options) (*Result, error) {
 	res.ChecksDuration, res.ChecksCPU = time.Since(checkStart), cpuNow()-checkCPU
 	progress(len(order)+1, "publish")
 	publishStart, publishCPU := time.Now(), cpuNow()
-	if err := publish(ctx, conn, order, next, plans, changes, res, opt, settings, now().UTC()); err != nil {
+	if err := publish(ctx, conn, order, next, plans, changes, res, opt, settings, now().UTC(), oneTx); err != nil {
 		return nil, err
+	}
+	if oneTx {
+		if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
+			return nil, fmt.Errorf("commit the build: %w", err)
+		}
 	}
 	published = true
 	res.PublishDuration, res.PublishCPU = time.Since(publishStart), cpuNow()-publishCPU
@@ -502,7 +524,7 @@ func createTableAs(ctx context.Context, q querier, table, query string, pinned [
 }
 
 // buildModel writes one model as its plan says.
-func buildModel(ctx context.Context, conn *sql.Conn, m *Model, p modelPlan, next map[string]bool, span [2]time.Time) error {
+func buildModel(ctx context.Context, conn *sql.Conn, m *Model, p modelPlan, next map[string]bool, span [2]time.Time, inTx bool) error {
 	exec := func(q string, args ...any) error {
 		_, err := conn.ExecContext(ctx, q, args...)
 		return err
@@ -553,7 +575,7 @@ func buildModel(ctx context.Context, conn *sql.Conn, m *Model, p modelPlan, next
 	defer exec("SET VARIABLE rebuild_from = NULL::DATE")
 	col := wh.QuoteIdent(m.Incremental)
 	fresh := fmt.Sprintf("SELECT * FROM (\n%s\n) AS model WHERE %s >= DATE '%s'", body, col, from)
-	if m.Layer == "marts" {
+	if m.Layer == "marts" && !inTx {
 		// a mart changes only when the build is published: the new rows wait
 		// in __delta, and __next shows the mart as it will be
 		if err := exec(fmt.Sprintf("CREATE TABLE %s AS %s", live+deltaSuffix, fresh)); err != nil {
@@ -563,7 +585,7 @@ func buildModel(ctx context.Context, conn *sql.Conn, m *Model, p modelPlan, next
 		return exec(fmt.Sprintf("CREATE VIEW %s AS SELECT * FROM %s WHERE %s < DATE '%s' UNION ALL BY NAME SELECT * FROM %s",
 			live+nextSuffix, live, col, from, live+deltaSuffix))
 	}
-	tx, err := conn.BeginTx(ctx, nil)
+	tx, err := begin(ctx, conn, inTx)
 	if err != nil {
 		return err
 	}
@@ -591,8 +613,8 @@ func rewriteRefs(sqlText string, next map[string]bool) string {
 
 // publish swaps the __next tables in and records the build, in one transaction.
 func publish(ctx context.Context, conn *sql.Conn, order []*Model, next map[string]bool, plans map[string]modelPlan,
-	changes map[string]entityChange, res *Result, opt Options, settings string, builtAt time.Time) error {
-	tx, err := conn.BeginTx(ctx, nil)
+	changes map[string]entityChange, res *Result, opt Options, settings string, builtAt time.Time, inTx bool) error {
+	tx, err := begin(ctx, conn, inTx)
 	if err != nil {
 		return err
 	}
@@ -854,4 +876,44 @@ func runCheck(ctx context.Context, q querier, c *Check, next map[string]bool) er
 		return &CheckError{Check: c.Name, Description: c.Description, Columns: cols, Rows: shown, Count: n}
 	}
 	return nil
+}
+
+// inOneTransaction reports whether a build runs as one transaction: an
+// incremental one, where no history is rebuilt in full. Its models update
+// their tables in place, so the rows it replaces are written once (not to a
+// __delta table and again into the mart), there is one commit instead of
+// one per model, and a failed model or check rolls back the core tables
+// too. A build that rebuilds history writes each table in a transaction of
+// its own: reading back a large uncommitted table made the checks of a full
+// build twice as slow.
+func inOneTransaction(order []*Model, plans map[string]modelPlan, incremental bool) bool {
+	if !incremental {
+		return false
+	}
+	for _, m := range order {
+		if m.Incremental != "" && m.Materialize == "table" && plans[m.Name].mode == ModeFull {
+			return false
+		}
+	}
+	return true
+}
+
+// txn is a transaction of its own, or the build's (which its owner ends).
+type txn interface {
+	querier
+	Commit() error
+	Rollback() error
+}
+
+type buildTx struct{ *sql.Conn }
+
+func (buildTx) Commit() error   { return nil }
+func (buildTx) Rollback() error { return nil }
+
+// begin starts a transaction on conn, or joins the build's.
+func begin(ctx context.Context, conn *sql.Conn, inBuildTx bool) (txn, error) {
+	if inBuildTx {
+		return buildTx{conn}, nil
+	}
+	return conn.BeginTx(ctx, nil)
 }

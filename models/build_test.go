@@ -2,7 +2,9 @@ package models_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -128,4 +130,57 @@ func TestPlanFulfilmentAtMonthEnd(t *testing.T) {
 		"2026-10 false 1310.00 1310.00",
 		"2026-Q4 true 1310.00 3887.74",
 	})
+}
+
+// A failed incremental build changes nothing, core tables included: it runs
+// in one transaction. The late invoice changes the receivables' core tables,
+// which are built before the line whose quantity × price overflows fails
+// the sales models; the next build, once the line is gone, shows the invoice
+// (500.00 less the 100.00 return R1, which names no invoice).
+func TestFailedIncrementalBuildChangesNothing(t *testing.T) {
+	db := loadFixture(t, "basic")
+	opt := models.Options{AsOf: date("2026-10-25")}
+	build(t, db, opt)
+	before := tableFingerprints(t, db)
+	for _, q := range []string{
+		`INSERT INTO main.invoices (invoice_id, invoice_date, client_id, amount, due_date, _load_id)
+            VALUES ('INV-LATE', DATE '2026-10-20', 'C1', 500, DATE '2026-10-20', 999)`,
+		`INSERT INTO main.order_lines (order_id, line_no, order_date, client_id, sku, qty, price, shipped_qty, shipped_on, _load_id)
+            VALUES ('O-BAD', 1, DATE '2026-10-20', 'C1', 'S1', 100000, 150000000, 100000, DATE '2026-10-20', 999)`,
+	} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := models.Build(context.Background(), db, opt); err == nil || !strings.Contains(err.Error(), "misplaced decimal point") {
+		t.Fatalf("build error = %v, want the overflow explained", err)
+	}
+	after := tableFingerprints(t, db)
+	for name, fp := range before {
+		if after[name] != fp {
+			t.Errorf("%s changed by the failed build", name)
+		}
+	}
+	if len(after) != len(before) {
+		t.Errorf("the failed build left %d tables, want %d", len(after), len(before))
+	}
+	if _, err := db.Exec(`DELETE FROM main.order_lines WHERE order_id = 'O-BAD'`); err != nil {
+		t.Fatal(err)
+	}
+	build(t, db, opt)
+	assertRows(t, db, `SELECT document_id, open_amount::decimal(18,2) FROM receivables_open_invoices WHERE as_of = '2026-10-25' AND document_id = 'INV-LATE'`,
+		[]string{"INV-LATE 400.00"})
+}
+
+// tableFingerprints names every table of the model schemas and of meta with
+// a digest of its rows.
+func tableFingerprints(t *testing.T, db *sql.DB) map[string]string {
+	t.Helper()
+	tables := rowsOf(t, db, `SELECT table_schema || '.' || table_name FROM information_schema.tables
+        WHERE table_schema IN ('core', 'marts', 'meta') AND table_type = 'BASE TABLE' ORDER BY ALL`)
+	out := map[string]string{}
+	for _, name := range tables {
+		out[name] = rowsOf(t, db, fmt.Sprintf(`SELECT count(*) || ' ' || coalesce(md5(string_agg(t::VARCHAR, '|' ORDER BY t::VARCHAR)), '') FROM %s AS t`, name))[0]
+	}
+	return out
 }
