@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"go.yaml.in/yaml/v3"
+
 	"github.com/kam-analytics/kam/ingest"
 	"github.com/kam-analytics/kam/ingest/warehouse"
 	"github.com/kam-analytics/kam/models"
@@ -23,57 +25,33 @@ import (
 // awDir holds the AdventureWorks 2014 OLTP exports (see PROVENANCE.md there).
 const awDir = "../../shared/data/adventureworks-oltp"
 
-// awSources maps the exports onto the canonical entities by configuration
-// alone, as a kam.yaml `sources:` list would: header-less TSV with CRLF,
-// a gzip file whose header cells are padded, date-times for dates. The 17
-// salespeople are the managers, store customers the clients, every order
-// with a salesperson one order line worth its SubTotal (SalesOrderDetail is
-// not in the data set), and each quota a quarterly sales plan (QuotaDate
-// falls in the quarter it is for, as in AdventureWorksDW's FactSalesQuota).
-func awSources() []ingest.Source {
-	no := false
-	col := func(name string) ingest.Column { return ingest.Column{Source: name} }
-	expr := func(sql string) ingest.Column { return ingest.Column{Expr: sql} }
-	return []ingest.Source{
-		{Name: "aw_salespeople", Entity: "managers", Files: "SalesPerson.csv", Format: "tsv", Header: &no,
-			Names: []string{"BusinessEntityID", "TerritoryID", "SalesQuota", "Bonus", "CommissionPct", "SalesYTD", "SalesLastYear", "rowguid", "ModifiedDate"},
-			Columns: map[string]ingest.Column{
-				"manager_id":      col("BusinessEntityID"),
-				"name":            expr("'Salesperson ' || BusinessEntityID"),
-				"team":            expr("coalesce('Territory ' || nullif(trim(TerritoryID), ''), 'No territory')"),
-				"variable_target": col("Bonus"),
-			}},
-		{Name: "aw_store_customers", Entity: "clients", Files: "Customer.csv", Format: "tsv", Header: &no,
-			Names:  []string{"CustomerID", "PersonID", "StoreID", "TerritoryID", "AccountNumber", "rowguid", "ModifiedDate"},
-			Filter: "nullif(trim(StoreID), '') IS NOT NULL",
-			Columns: map[string]ingest.Column{
-				"client_id": col("CustomerID"),
-				"name":      col("AccountNumber"),
-				"segment":   expr("'Territory ' || TerritoryID"),
-			}},
-		{Name: "aw_reseller_orders", Entity: "order_lines", Files: "SalesOrderHeader.csv.gz", Format: "tsv",
-			Filter: "nullif(trim(SalesPersonID), '') IS NOT NULL",
-			Columns: map[string]ingest.Column{
-				"order_id":    col("SalesOrderID"),
-				"line_no":     expr("1"),
-				"order_date":  col("OrderDate"),
-				"client_id":   col("CustomerID"),
-				"manager_id":  col("SalesPersonID"),
-				"sku":         expr("'ORDER'"),
-				"qty":         expr("1"),
-				"price":       col("SubTotal"),
-				"shipped_qty": expr("1"),
-				"shipped_on":  col("ShipDate"),
-			}},
-		{Name: "aw_quotas", Entity: "plans", Files: "SalesPersonQuotaHistory.csv", Format: "tsv", Header: &no,
-			Names: []string{"BusinessEntityID", "QuotaDate", "SalesQuota", "rowguid", "ModifiedDate"},
-			Columns: map[string]ingest.Column{
-				"manager_id": col("BusinessEntityID"),
-				"period":     expr("strftime(CAST(QuotaDate AS TIMESTAMP), '%Y') || '-Q' || quarter(CAST(QuotaDate AS TIMESTAMP))"),
-				"kpi":        expr("'sales'"),
-				"target":     col("SalesQuota"),
-			}},
+// awConfig is the kam.yaml that maps the exports onto the canonical
+// entities by configuration alone (docs/adventureworks.md): header-less TSV
+// with CRLF, a gzip file whose header cells are padded, date-times for
+// dates; its paths lead to awDir. The test loads its sources as kam ingest
+// does, so the documented mapping is the one checked here.
+const awConfig = "../docs/adventureworks/kam.yaml"
+
+func awSources(t *testing.T) (baseDir string, sources []ingest.Source) {
+	t.Helper()
+	b, err := os.ReadFile(awConfig)
+	if err != nil {
+		t.Fatal(err)
 	}
+	var c struct {
+		Sources []ingest.Source `yaml:"sources"`
+	}
+	if err := yaml.Unmarshal(b, &c); err != nil {
+		t.Fatalf("%s: %v", awConfig, err)
+	}
+	if len(c.Sources) != 4 {
+		t.Fatalf("%s: %d sources, want the 4 of managers, clients, order lines and plans", awConfig, len(c.Sources))
+	}
+	dir, err := filepath.Abs(filepath.Dir(awConfig))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir, c.Sources
 }
 
 // Plan fulfilment on the real AdventureWorks exports: every salesperson's
@@ -93,8 +71,9 @@ func TestPlanFulfilmentAdventureWorks(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	l := &ingest.Loader{DB: db, BaseDir: abs}
-	for _, r := range l.Run(ctx, awSources()) {
+	base, sources := awSources(t)
+	l := &ingest.Loader{DB: db, BaseDir: base}
+	for _, r := range l.Run(ctx, sources) {
 		switch {
 		case r.Err != nil || r.Quarantined > 0:
 			t.Fatalf("load %s: %v (quarantined %d of %d)", r.File, r.Err, r.Quarantined, r.Read)

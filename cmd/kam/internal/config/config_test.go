@@ -67,3 +67,18 @@ func TestOverdueGraceDays(t *testing.T) {
 		t.Fatalf("negative: %v", err)
 	}
 }
+
+// The example config of docs/adventureworks.md is one the CLI accepts.
+func TestAdventureWorksExampleLoads(t *testing.T) {
+	c, err := config.Load("../../../../docs/adventureworks/kam.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var entities []string
+	for _, s := range c.Sources {
+		entities = append(entities, s.Entity)
+	}
+	if got := strings.Join(entities, " "); got != "managers clients order_lines plans" {
+		t.Errorf("sources feed %q, want managers clients order_lines plans", got)
+	}
+}
