@@ -15,12 +15,14 @@ import (
 )
 
 // ExportFormats are the formats WriteQuery writes.
-var ExportFormats = []string{"csv", "json", "table"}
+var ExportFormats = []string{"csv", "json", "table", "xlsx"}
 
 // WriteQuery runs a query and writes its rows with a header in the format:
 // csv (text cells that a spreadsheet would run as a formula are prefixed
-// with '), json (an array of objects, numbers exact) or table (aligned text).
-func WriteQuery(ctx context.Context, db *sql.DB, query, format string, w io.Writer) (int, error) {
+// with '), json (an array of objects, numbers exact), table (aligned text)
+// or xlsx (one sheet called name: numbers as numbers written from their
+// exact decimal text, dates as dates, text as text guarded like csv's).
+func WriteQuery(ctx context.Context, db *sql.DB, name, query, format string, w io.Writer) (int, error) {
 	rows, err := db.QueryContext(ctx, query)
 	if err != nil {
 		return 0, err
@@ -32,9 +34,11 @@ func WriteQuery(ctx context.Context, db *sql.DB, query, format string, w io.Writ
 	}
 	cols := make([]string, len(types))
 	numeric := make([]bool, len(types))
+	dates := make([]bool, len(types))
 	for i, t := range types {
 		cols[i] = t.Name()
 		numeric[i] = isNumeric(t.DatabaseTypeName())
+		dates[i] = t.DatabaseTypeName() == "DATE"
 	}
 	bw := bufio.NewWriter(w)
 	defer bw.Flush()
@@ -46,6 +50,10 @@ func WriteQuery(ctx context.Context, db *sql.DB, query, format string, w io.Writ
 		out = &jsonWriter{w: bw, cols: cols, numeric: numeric}
 	case "table":
 		out = &tableWriter{w: bw, cols: cols}
+	case "xlsx":
+		if out, err = newXLSXWriter(bw, name, cols, numeric, dates); err != nil {
+			return 0, err
+		}
 	default:
 		return 0, fmt.Errorf("format %q: want one of %s", format, strings.Join(ExportFormats, ", "))
 	}

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/xuri/excelize/v2"
+
 	"github.com/kam-analytics/kam/dashboards/browsercheck"
 )
 
@@ -83,6 +85,26 @@ func TestInitIngestBuildExport(t *testing.T) {
 	code, stdout, _ = kam(t, "--config", cfg, "export", "clients")
 	if code != 0 || !strings.Contains(stdout, "C1,'=cmd") {
 		t.Errorf("kam export clients: a formula-like name must be guarded with ': exit %d:\n%s", code, stdout)
+	}
+	// --out FILE.xlsx asks for a workbook; a failed export leaves no file behind.
+	book := filepath.Join(dir, "plan.xlsx")
+	if code, _, stderr := kam(t, "--config", cfg, "export", "plan_fulfilment", "--out", book); code != 0 || !strings.Contains(stderr, "written to "+book) {
+		t.Fatalf("kam export --out plan.xlsx: exit %d: %s", code, stderr)
+	}
+	if f, err := excelize.OpenFile(book); err != nil {
+		t.Errorf("plan.xlsx: %v", err)
+	} else {
+		if got, _ := f.GetCellValue(f.GetSheetList()[0], "A1"); f.GetSheetList()[0] != "plan_fulfilment" || got == "" {
+			t.Errorf("plan.xlsx: sheet %q, A1 %q; want plan_fulfilment and a header", f.GetSheetList()[0], got)
+		}
+		f.Close()
+	}
+	failed := filepath.Join(dir, "failed.csv")
+	if code, _, stderr := kam(t, "--config", cfg, "export", "clients", "--format", "yaml", "--out", failed); code != exitUsage || !strings.Contains(stderr, "xlsx") {
+		t.Errorf("kam export --format yaml: exit %d, %q; want a usage error naming the formats", code, stderr)
+	}
+	if _, err := os.Stat(failed); !os.IsNotExist(err) {
+		t.Errorf("a failed export left %s behind (%v)", failed, err)
 	}
 	// Re-ingesting the same files changes nothing.
 	_, before, _ := kam(t, "--config", cfg, "query", "--format", "csv", "select count(*) from order_lines")

@@ -350,8 +350,11 @@ use the latest per segment and month.`,
 				query = `SELECT * FROM (VALUES (NULL::VARCHAR, NULL::VARCHAR, NULL::DECIMAL(18,2), NULL::VARCHAR, NULL::VARCHAR, NULL::VARCHAR))
                     AS t(segment, period, value, comment, author, recorded_at) WHERE false`
 			}
+			if err := a.spreadsheetNotToTerminal(format, out); err != nil {
+				return err
+			}
 			err = payWriteTo(out, a.stdout, func(w io.Writer) error {
-				_, err := reports.WriteQuery(cmd.Context(), db, query, format, w)
+				_, err := reports.WriteQuery(cmd.Context(), db, "forecast_overrides", query, format, w)
 				return err
 			})
 			if err != nil {
@@ -361,7 +364,7 @@ use the latest per segment and month.`,
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&format, "format", "csv", "output format: csv, json or table")
+	cmd.Flags().StringVar(&format, "format", "csv", "output format: csv, json, table or xlsx")
 	cmd.Flags().StringVar(&out, "out", "", "write to FILE instead of standard output")
 	return cmd
 }

@@ -1,6 +1,9 @@
 package main
 
 import (
+	"errors"
+	"io"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -135,5 +138,23 @@ func TestPayCommands(t *testing.T) {
 	if code, _, stderr := kam(t, "--config", cfg, "pay", "--period", "2026-10"); code != exitFailure ||
 		!strings.Contains(stderr, `compensation.yaml: line 4: plan x: components[0].kpi: unknown KPI "sale"`) {
 		t.Errorf("kam pay with a bad plan: exit %d: %s", code, stderr)
+	}
+}
+
+// A write that fails half-way leaves no file: a reader never takes a cut
+// workbook or CSV for a whole one.
+func TestWriteToRemovesTheFileOnFailure(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "export.xlsx")
+	err := payWriteTo(out, nil, func(w io.Writer) error {
+		if _, err := io.WriteString(w, "half a workbook"); err != nil {
+			return err
+		}
+		return errors.New("the query failed")
+	})
+	if err == nil || err.Error() != "the query failed" {
+		t.Fatalf("payWriteTo = %v, want the write's error", err)
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Errorf("%s is left behind (%v)", out, err)
 	}
 }

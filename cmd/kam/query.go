@@ -3,9 +3,11 @@ package main
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"io"
-	"os"
+	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -37,11 +39,14 @@ the bookkeeping tables (quarantine, load_runs, ledger) are visible by bare name.
 				return err
 			}
 			defer db.Close()
-			_, err = reports.WriteQuery(cmd.Context(), db, args[0], format, a.stdout)
+			if err := a.spreadsheetNotToTerminal(format, ""); err != nil {
+				return err
+			}
+			_, err = reports.WriteQuery(cmd.Context(), db, "query", args[0], format, a.stdout)
 			return err
 		},
 	}
-	cmd.Flags().StringVar(&format, "format", "table", "output format: csv, json or table")
+	cmd.Flags().StringVar(&format, "format", "table", "output format: csv, json, table or xlsx")
 	return cmd
 }
 
@@ -55,11 +60,14 @@ func (a *app) exportCmd() *cobra.Command {
 entity (in the canonical CSV format, so it loads back), a mart, the quarantine
 (every bad row with its file, line and reason) or load_runs (per-file counts).
 Text cells that a spreadsheet would run as formulas are prefixed with '.
+--format xlsx (the default for --out FILE.xlsx) writes one sheet: numbers as
+numbers from their exact decimal text, dates as dates; a sheet holds at most
+1,048,575 rows, so export larger tables as csv.
 
 With --as-of, a mart that depends on the report date (receivables_ageing,
 receivables_open_invoices, credit_control, ...) is computed for that date
 instead of read as built; the warehouse is not changed.`,
-		Example: "  kam export quarantine\n  kam export sales_monthly --format json --out sales.json\n  kam export receivables_ageing --as-of 2026-03-15",
+		Example: "  kam export quarantine\n  kam export sales_monthly --format json --out sales.json\n  kam export receivables_ageing --as-of 2026-03-15 --out ageing-2026-03-15.xlsx",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			c, err := a.loadConfig()
@@ -91,16 +99,20 @@ instead of read as built; the warehouse is not changed.`,
 			} else if q, err = exportQuery(cmd.Context(), db, args[0], lineage); err != nil {
 				return err
 			}
-			var w io.Writer = a.stdout
-			if out != "" {
-				f, err := os.Create(out)
-				if err != nil {
-					return err
-				}
-				defer f.Close()
-				w = f
+			if format == "" {
+				format = formatOf(out)
 			}
-			n, err := reports.WriteQuery(cmd.Context(), db, q, format, w)
+			if !slices.Contains(reports.ExportFormats, format) {
+				return withCode(exitUsage, fmt.Errorf("--format %q: want one of %s", format, strings.Join(reports.ExportFormats, ", ")))
+			}
+			if err := a.spreadsheetNotToTerminal(format, out); err != nil {
+				return err
+			}
+			var n int
+			err = payWriteTo(out, a.stdout, func(w io.Writer) error {
+				n, err = reports.WriteQuery(cmd.Context(), db, args[0], q, format, w)
+				return err
+			})
 			if err != nil {
 				return fmt.Errorf("export %s: %w", args[0], err)
 			}
@@ -110,11 +122,31 @@ instead of read as built; the warehouse is not changed.`,
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&format, "format", "csv", "output format: csv or json")
+	cmd.Flags().StringVar(&format, "format", "", "output format: csv, json, table or xlsx (default: after the --out file's extension, else csv)")
 	cmd.Flags().StringVar(&out, "out", "", "write to FILE instead of standard output")
 	cmd.Flags().StringVar(&asOf, "as-of", "", "compute a dated mart (such as receivables_ageing) as of YYYY-MM-DD")
 	cmd.Flags().BoolVar(&lineage, "lineage", false, "canonical entities: add the lineage columns (_source, _file, _line, _load_id)")
 	return cmd
+}
+
+// formatOf is the export format a file name asks for: xlsx or json by its
+// extension, csv otherwise.
+func formatOf(out string) string {
+	switch strings.ToLower(filepath.Ext(out)) {
+	case ".xlsx":
+		return "xlsx"
+	case ".json":
+		return "json"
+	}
+	return "csv"
+}
+
+// spreadsheetNotToTerminal refuses to print a workbook's bytes on a terminal.
+func (a *app) spreadsheetNotToTerminal(format, out string) error {
+	if format == "xlsx" && out == "" && interactive(a.stdout) {
+		return withCode(exitUsage, errors.New("--format xlsx writes a workbook: give --out FILE.xlsx or redirect standard output to a file"))
+	}
+	return nil
 }
 
 // exportQuery resolves an export name to a sorted query.

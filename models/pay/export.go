@@ -488,16 +488,7 @@ func statementPlaces(v string) int32 {
 // sheetName makes a valid, unique worksheet name (31 characters, none of
 // : \ / ? * [ ], not starting or ending with ').
 func sheetName(name string, used map[string]bool) string {
-	name = strings.Map(func(r rune) rune {
-		if strings.ContainsRune(`:\/?*[]`, r) {
-			return '_'
-		}
-		return r
-	}, name)
-	name = strings.Trim(name, "'")
-	if name == "" {
-		name = "_"
-	}
+	name = xlsxwriter.SheetName(name)
 	base := name
 	for i := 2; ; i++ {
 		if utf8.RuneCountInString(name) > 31 {

@@ -155,6 +155,26 @@ func (w *Writer) NewSheet(name string, widths []float64) (*Sheet, error) {
 	return s, nil
 }
 
+// SheetName makes name a valid worksheet name: at most 31 characters, none
+// of : \ / ? * [ ], not starting or ending with '. Unique names stay the
+// caller's job.
+func SheetName(name string) string {
+	name = strings.Map(func(r rune) rune {
+		if strings.ContainsRune(`:\/?*[]`, r) {
+			return '_'
+		}
+		return r
+	}, name)
+	name = strings.Trim(name, "'")
+	if name == "" {
+		return "_"
+	}
+	if utf8.RuneCountInString(name) > 31 {
+		name = string([]rune(name)[:31])
+	}
+	return name
+}
+
 // Row appends a row; empty cells are left out.
 func (s *Sheet) Row(cells ...Cell) error {
 	if s.w.cur != s {

@@ -1,0 +1,101 @@
+package reports
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/kam-analytics/kam/reports/xlsxwriter"
+)
+
+// MaxXLSXRows is how many rows below the header a worksheet holds (Excel's
+// limit is 1,048,576 rows in all).
+const MaxXLSXRows = 1_048_575
+
+// xlsxWriter writes an export as one worksheet. Numbers keep the exact
+// decimal text the warehouse gave (Excel itself shows 15 significant
+// digits); dates become date cells, so that a spreadsheet sorts and
+// filters them as dates.
+type xlsxWriter struct {
+	xw      *xlsxwriter.Writer
+	sheet   *xlsxwriter.Sheet
+	numeric []bool
+	dates   []bool
+	date    xlsxwriter.Style
+	rows    int
+	cells   []xlsxwriter.Cell
+}
+
+func newXLSXWriter(w io.Writer, name string, cols []string, numeric, dates []bool) (*xlsxWriter, error) {
+	x := &xlsxWriter{xw: xlsxwriter.New(w, ""), numeric: numeric, dates: dates}
+	x.date = x.xw.NumberFormat("yyyy-mm-dd")
+	widths := make([]float64, len(cols))
+	head := make([]xlsxwriter.Cell, len(cols))
+	for i, c := range cols {
+		widths[i] = float64(min(max(len([]rune(c))+2, 12), 40))
+		head[i] = xlsxwriter.Cell{Text: c, Style: x.xw.Bold()}
+	}
+	var err error
+	if x.sheet, err = x.xw.NewSheet(xlsxwriter.SheetName(name), widths); err != nil {
+		return nil, err
+	}
+	return x, x.sheet.Row(head...)
+}
+
+func (x *xlsxWriter) row(cells []*string) error {
+	if x.rows++; x.rows > MaxXLSXRows {
+		return fmt.Errorf("xlsx holds at most %d rows in a sheet; export as csv instead", MaxXLSXRows)
+	}
+	x.cells = x.cells[:0]
+	for i, p := range cells {
+		var c xlsxwriter.Cell
+		switch {
+		case p == nil:
+		case x.numeric[i] && isPlainNumber(*p):
+			c.Num = *p
+		case x.dates[i]:
+			if serial, ok := excelDate(*p); ok {
+				c = xlsxwriter.Cell{Num: serial, Style: x.date}
+			} else {
+				c.Text = *p
+			}
+		case x.numeric[i]:
+			c.Text = *p // NaN, Infinity or an exponent: no number cell says it
+		default:
+			c.Text = GuardCell(*p)
+		}
+		x.cells = append(x.cells, c)
+	}
+	return x.sheet.Row(x.cells...)
+}
+
+func (x *xlsxWriter) close() error { return x.xw.Close() }
+
+// isPlainNumber accepts -?digits(.digits)?, what an XLSX number cell holds.
+func isPlainNumber(s string) bool {
+	s = strings.TrimPrefix(s, "-")
+	whole, frac, dot := strings.Cut(s, ".")
+	if whole == "" || (dot && frac == "") {
+		return false
+	}
+	for _, r := range whole + frac {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// excelDate is the serial number of a YYYY-MM-DD date in Excel's 1900 date
+// system. Dates before March 1900, where Excel counts a 29 February that
+// never was, stay text.
+func excelDate(s string) (string, bool) {
+	d, err := time.Parse("2006-01-02", s)
+	if err != nil || d.Before(time.Date(1900, 3, 1, 0, 0, 0, 0, time.UTC)) {
+		return "", false
+	}
+	days := d.Sub(time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC)) / (24 * time.Hour)
+	return strconv.FormatInt(int64(days), 10), true
+}
