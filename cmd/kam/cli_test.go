@@ -118,6 +118,71 @@ func TestInitIngestBuildExport(t *testing.T) {
 	}
 }
 
+// export --manager writes one KAM's rows and nothing of another manager's
+// clients, and refuses what it cannot cut by manager. The receivables
+// fixture of the models tests: M1 has clients A and B, M2 has C, D and E.
+func TestExportOneManager(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "acme")
+	if code, _, stderr := kam(t, "init", dir); code != 0 {
+		t.Fatalf("kam init: exit %d: %s", code, stderr)
+	}
+	files, err := filepath.Glob(filepath.Join("..", "..", "models", "testdata", "receivables", "*.csv"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("fixture: %v %v", files, err)
+	}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		entity := strings.TrimSuffix(filepath.Base(f), ".csv")
+		writeFile(t, filepath.Join(dir, "inbox", entity, entity+".csv"), string(b))
+	}
+	cfg := filepath.Join(dir, "kam.yaml")
+	if code, _, stderr := kam(t, "--config", cfg, "ingest"); code != 0 {
+		t.Fatalf("kam ingest: exit %d: %s", code, stderr)
+	}
+	if code, _, stderr := kam(t, "--config", cfg, "build", "--as-of", "2026-04-15"); code != 0 {
+		t.Fatalf("kam build: exit %d: %s", code, stderr)
+	}
+	clientsOf := func(csv string) []string {
+		var ids []string
+		for i, line := range strings.Split(strings.TrimSpace(csv), "\n") {
+			if i > 0 {
+				f := strings.Split(line, ",")
+				ids = append(ids, f[1]+"/"+f[3])
+			}
+		}
+		return ids
+	}
+	_, all, _ := kam(t, "--config", cfg, "export", "receivables_ageing", "--as-of", "2026-03-31")
+	if got := strings.Join(clientsOf(all), " "); got != "A/M1 B/M1 C/M2 D/M2 E/M2" {
+		t.Fatalf("the whole ageing: clients %s", got)
+	}
+	code, own, stderr := kam(t, "--config", cfg, "export", "receivables_ageing", "--as-of", "2026-03-31", "--manager", "M1")
+	if got := strings.Join(clientsOf(own), " "); code != 0 || got != "A/M1 B/M1" {
+		t.Errorf("M1's ageing: exit %d, clients %s (%s); want A and B only", code, got, stderr)
+	}
+	code, own, _ = kam(t, "--config", cfg, "export", "receivables_dso", "--manager", "M2")
+	if code != 0 || !strings.Contains(own, ",manager,M2,") || strings.Contains(own, "company") || strings.Contains(own, "M1") {
+		t.Errorf("M2's DSO: exit %d; want M2's client and manager rows, no company row:\n%s", code, own)
+	}
+	for _, c := range []struct{ name, manager, want string }{
+		{"competitor_share", "M1", "has no manager_id column"},
+		{"invoices", "M1", "has no manager_id column"},
+		{"receivables_ageing", "M9", "no manager has that id"},
+	} {
+		out := filepath.Join(dir, c.name+".csv")
+		code, _, stderr := kam(t, "--config", cfg, "export", c.name, "--manager", c.manager, "--out", out)
+		if code != exitUsage || !strings.Contains(stderr, c.want) {
+			t.Errorf("export %s --manager %s: exit %d, %q; want a usage error saying %q", c.name, c.manager, code, stderr, c.want)
+		}
+		if _, err := os.Stat(out); !os.IsNotExist(err) {
+			t.Errorf("export %s --manager %s left %s behind", c.name, c.manager, out)
+		}
+	}
+}
+
 func TestMissingConfigHint(t *testing.T) {
 	code, _, stderr := kam(t, "--config", filepath.Join(t.TempDir(), "kam.yaml"), "ingest")
 	if code != exitFailure || !strings.Contains(stderr, "kam init") {

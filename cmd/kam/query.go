@@ -51,7 +51,7 @@ the bookkeeping tables (quarantine, load_runs, ledger) are visible by bare name.
 }
 
 func (a *app) exportCmd() *cobra.Command {
-	var format, out, asOf string
+	var format, out, asOf, manager string
 	var lineage bool
 	cmd := &cobra.Command{
 		Use:   "export NAME",
@@ -66,8 +66,16 @@ numbers from their exact decimal text, dates as dates; a sheet holds at most
 
 With --as-of, a mart that depends on the report date (receivables_ageing,
 receivables_open_invoices, credit_control, ...) is computed for that date
-instead of read as built; the warehouse is not changed.`,
-		Example: "  kam export quarantine\n  kam export sales_monthly --format json --out sales.json\n  kam export receivables_ageing --as-of 2026-03-15 --out ageing-2026-03-15.xlsx",
+instead of read as built; the warehouse is not changed.
+
+With --manager ID, only the rows whose manager_id is ID are written: what
+the mart attributes to that manager (sales by the manager assigned on the
+event date, receivables by the client's manager on the as-of date), and
+neither team nor company totals. It is the file to hand one KAM: nothing of
+another manager's clients is in it. A table without a manager_id column
+(competitor_share, promo_uplift, order_lines, ...) is refused rather than
+written whole.`,
+		Example: "  kam export quarantine\n  kam export sales_monthly --format json --out sales.json\n  kam export receivables_ageing --as-of 2026-03-15 --out ageing-2026-03-15.xlsx\n  kam export receivables_open_invoices --manager M07 --out M07-open-invoices.xlsx",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			c, err := a.loadConfig()
@@ -99,6 +107,11 @@ instead of read as built; the warehouse is not changed.`,
 			} else if q, err = exportQuery(cmd.Context(), db, args[0], lineage); err != nil {
 				return err
 			}
+			if manager != "" {
+				if q, err = scopeToManager(cmd.Context(), db, args[0], q, manager); err != nil {
+					return err
+				}
+			}
 			if format == "" {
 				format = formatOf(out)
 			}
@@ -125,6 +138,7 @@ instead of read as built; the warehouse is not changed.`,
 	cmd.Flags().StringVar(&format, "format", "", "output format: csv, json, table or xlsx (default: after the --out file's extension, else csv)")
 	cmd.Flags().StringVar(&out, "out", "", "write to FILE instead of standard output")
 	cmd.Flags().StringVar(&asOf, "as-of", "", "compute a dated mart (such as receivables_ageing) as of YYYY-MM-DD")
+	cmd.Flags().StringVar(&manager, "manager", "", "only the rows of this manager_id (a KAM's own file); tables without manager_id are refused")
 	cmd.Flags().BoolVar(&lineage, "lineage", false, "canonical entities: add the lineage columns (_source, _file, _line, _load_id)")
 	return cmd
 }
@@ -147,6 +161,32 @@ func (a *app) spreadsheetNotToTerminal(format, out string) error {
 		return withCode(exitUsage, errors.New("--format xlsx writes a workbook: give --out FILE.xlsx or redirect standard output to a file"))
 	}
 	return nil
+}
+
+// scopeToManager narrows an export query to the rows of one manager. A
+// query without a manager_id column is refused: written whole, it would
+// hand one KAM everybody's clients.
+func scopeToManager(ctx context.Context, db *sql.DB, name, q, manager string) (string, error) {
+	rows, err := db.QueryContext(ctx, "SELECT * FROM ("+q+") AS scoped LIMIT 0")
+	if err != nil {
+		return "", err
+	}
+	cols, err := rows.Columns()
+	rows.Close()
+	if err != nil {
+		return "", err
+	}
+	if !slices.Contains(cols, "manager_id") {
+		return "", withCode(exitUsage, fmt.Errorf("export %s --manager %s: %s has no manager_id column, so it cannot be cut to one manager's rows", name, manager, name))
+	}
+	var known bool
+	if err := db.QueryRowContext(ctx, "SELECT count(*) > 0 FROM main.managers WHERE manager_id = ?", manager).Scan(&known); err != nil {
+		return "", err
+	}
+	if !known {
+		return "", withCode(exitUsage, fmt.Errorf("export %s --manager %s: no manager has that id (`kam export managers` lists them)", name, manager))
+	}
+	return "SELECT * FROM (" + q + ") AS scoped WHERE manager_id = " + warehouse.QuoteString(manager) + " ORDER BY ALL", nil
 }
 
 // exportQuery resolves an export name to a sorted query.
