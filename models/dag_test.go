@@ -56,7 +56,11 @@ func TestChecksCatchFaults(t *testing.T) {
 	}
 	for _, tc := range []struct{ check, tamper string }{
 		{"chk_receivables_ageing__buckets_minus_advance", "UPDATE marts.receivables_ageing SET balance = balance + 1 WHERE client_id = 'A' AND as_of = '2026-03-31'"},
-		{"chk_receivables__money_conserved", "UPDATE core.core_receivables_allocation SET open_amount = open_amount + 1 WHERE document_id = 'INV-A1' AND as_of = '2026-03-31'"},
+		// an item open for more than it owed after its named credits (1000 - 400 for INV-A1)
+		{"chk_receivables__money_conserved", "UPDATE core.core_receivables_allocation SET open_amount = 601 WHERE document_id = 'INV-A1' AND as_of = '2026-03-31'"},
+		{"chk_receivables__money_conserved", "UPDATE core.core_receivables_allocation SET open_amount = -1 WHERE document_id = 'INV-A1' AND as_of = '2026-03-31'"},
+		// a client whose open items and advance do not add up to what it was billed and paid
+		{"chk_receivables__money_conserved", "UPDATE core.core_receivables_client_snapshots SET open_total = open_total + 1 WHERE client_id = 'A' AND as_of = '2026-03-31'"},
 		{"chk_plan_fulfilment__attainment", "UPDATE marts.plan_fulfilment SET attainment = 0.5 WHERE attainment IS NULL AND target IS NULL"},
 		{"chk_receivables_dso__levels", "UPDATE marts.receivables_dso SET balance = balance + 1 WHERE level = 'company'"},
 		{"chk_sales_monthly__net_sales", "INSERT INTO marts.sales_monthly (month, client_id, category, manager_id, shipped_amount, returns_amount, net_sales) VALUES ('2026-01-01', 'X', 'Food', '', 10, 0, 9)"},

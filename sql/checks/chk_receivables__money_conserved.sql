@@ -7,7 +7,7 @@ where as_of >= coalesce(getvariable('check_from'), date '0001-01-01')
         or advance < 0)
 union all
 select 'open item', as_of, client_id, document_id, remaining_amount, open_amount
-from core.core_receivables_allocation
+from core.core_receivables_open_items
 where as_of >= coalesce(getvariable('check_from'), date '0001-01-01')
     and (open_amount < 0
         or open_amount > remaining_amount

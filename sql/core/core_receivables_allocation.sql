@@ -1,7 +1,7 @@
--- @grain: one row per snapshot date and debit (invoice or refund) still open on it: dated on or before it, not settled by its named credits by then, and not paid off by the pool (the keys are checked on receivables_open_invoices, its view)
+-- @grain: one row per snapshot date and debit (invoice or refund) still open on it: dated on or before it, not settled by its named credits by then, and not paid off by the pool (the keys are checked on receivables_open_invoices, a view of it through core_receivables_open_items)
 -- @incremental: as_of
 -- @compression: document_id fsst
--- @description: oldest-due-first allocation as of each snapshot date D: what each debit still owes after the credits naming it (remaining_amount), then the client's pool applied to those debits in order of due date, document date, kind and id (applied_pool_amount); open_amount is what is left, and only debits with something left are kept (what the pool applied in all is least(pool_total, what the debits owed): see core_receivables_client_snapshots). Debits due before the first due month whose running total the pool cannot cover are paid off, and debits due after that month stay open in full, both without a running total. days_past_due = as_of - due_date; days_overdue count from the due date (ageing_basis = 'due_date', default) or the document date ('invoice_date'); bucket is not_due (<= 0 days) or overdue_<from>_<to> after the ageing_buckets limits, and overdue_<last>_plus beyond them
+-- @description: oldest-due-first allocation as of each snapshot date D: what each debit owes after the credits naming it (amount - applied_named_amount), then the client's pool applied to those debits in order of due date, document date, kind and id; open_amount is what is left, and only debits with something left are kept (what the pool applied in all is least(pool_total, what the debits owed): see core_receivables_client_snapshots). Debits due before the first due month whose running total the pool cannot cover are paid off, and debits due after that month stay open in full, both without a running total. The table holds what the allocation computes and nothing that follows from it: what the pool applied to each debit, its days overdue and its ageing bucket are added by the view core_receivables_open_items (a third less to write and checkpoint)
 with
 
 dates as (
@@ -21,10 +21,6 @@ applications as not materialized (
 totals as (
     select * from core.core_receivables_client_totals
     where as_of >= coalesce(getvariable('rebuild_from'), date '0001-01-01')
-),
-
-bucket_labels as (
-    select * from core.core_ageing_buckets
 ),
 
 -- the credit that settles an invoice (at most one: each later credit finds it paid up)
@@ -208,26 +204,7 @@ fifo as (
     where split.beyond_reach
 ),
 
-aged as (
-    select
-        fifo.*,
-        fifo.as_of - fifo.due_date as days_past_due,
-        fifo.as_of - case getvariable('ageing_basis') when 'invoice_date' then fifo.document_date else fifo.due_date end as days_overdue
-    from fifo
-    -- a debit the pool paid off is open for nothing (a negative open amount would stay, for the check to show)
-    where fifo.open_amount <> 0
-),
-
-bucketed as (
-    select
-        aged.*,
-        case
-            when days_overdue <= 0 then 0
-            else len(list_filter(getvariable('ageing_buckets')::integer[], lambda limit_days: limit_days < days_overdue)) + 1
-        end as bucket_order
-    from aged
-),
-
+-- a debit the pool paid off is open for nothing (a negative open amount would stay, for the check to show)
 final as (
     select
         as_of,
@@ -238,14 +215,9 @@ final as (
         due_date,
         cast(amount as decimal(38, 8)) as amount,
         cast(applied_named_amount as decimal(38, 8)) as applied_named_amount,
-        cast(remaining_amount - open_amount as decimal(38, 8)) as applied_pool_amount,
-        cast(remaining_amount as decimal(38, 8)) as remaining_amount,
-        cast(open_amount as decimal(38, 8)) as open_amount,
-        days_past_due,
-        days_overdue,
-        bucket_order,
-        (select labels from bucket_labels)[bucket_order + 1] as bucket
-    from bucketed
+        cast(open_amount as decimal(38, 8)) as open_amount
+    from fifo
+    where open_amount <> 0
 )
 
 -- written by snapshot: an incremental build replaces the last snapshots, and deleting rows spread over the whole

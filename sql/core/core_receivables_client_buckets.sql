@@ -9,7 +9,7 @@ snapshots as (
 ),
 
 allocation as (
-    select * from core.core_receivables_allocation
+    select * from core.core_receivables_open_items
     where as_of >= coalesce(getvariable('rebuild_from'), date '0001-01-01')
 ),
 

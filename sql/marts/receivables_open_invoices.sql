@@ -3,11 +3,11 @@
 -- @not_null: as_of, client_id, document_kind, document_id, open_amount, bucket
 -- @materialize: view
 -- @incremental: as_of
--- @description: the open items behind receivables_ageing: each with its due date, what was applied to it by name and from the oldest-due-first pool, what is still open, days overdue and the ageing bucket. A view: the rows are core_receivables_allocation's with the client's name and manager, so the build does not write them twice (its checks look at the as_of dates the build recomputed). kam export receivables_open_invoices --as-of DATE computes any other date
+-- @description: the open items behind receivables_ageing: each with its due date, what was applied to it by name and from the oldest-due-first pool, what is still open, days overdue and the ageing bucket. A view: the rows are core_receivables_allocation's, aged by core_receivables_open_items, with the client's name and manager, so the build does not write them twice (its checks look at the as_of dates the build recomputed). kam export receivables_open_invoices --as-of DATE computes any other date
 with
 
 allocation as (
-    select * from core.core_receivables_allocation
+    select * from core.core_receivables_open_items
 ),
 
 clients as (
