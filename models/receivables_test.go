@@ -259,3 +259,35 @@ func TestAsOfNeedsTheBuildsFunctions(t *testing.T) {
 		t.Errorf("QueryAsOf without kam_ratio4: %v, want an error saying to run kam build", err)
 	}
 }
+
+// Other ageing settings on a built warehouse: the next build ages the open
+// items by them (core_receivables_open_items reads them from
+// core_ageing_buckets, not from the build's variables) and gives what a full
+// build with those settings gives. [15, 45] by invoice date on 03-31: E's
+// items are 0..91 days old → not due 1; 1 → 1-15 (2); 30, 31 → 16-45
+// (4 + 8); 60..91 → 45+ (240).
+func TestAgeingSettingsChangeAfterBuild(t *testing.T) {
+	db := loadFixture(t, "receivables")
+	opt := models.Options{AsOf: date("2026-04-15")}
+	build(t, db, opt)
+	opt.AgeingBuckets, opt.AgeingBasis = []int{15, 45}, "invoice_date"
+	build(t, db, opt)
+	assertRows(t, db, "SELECT client_id, not_due::decimal(18,2), overdue_1_15::decimal(18,2), overdue_16_45::decimal(18,2), overdue_45_plus::decimal(18,2) FROM receivables_ageing WHERE as_of = '2026-03-31' AND client_id = 'E'",
+		[]string{"E 1.00 2.00 12.00 240.00"})
+	queries := []string{
+		"SELECT * FROM receivables_ageing ORDER BY ALL",
+		"SELECT * FROM receivables_open_invoices ORDER BY ALL",
+		"SELECT * FROM credit_control ORDER BY ALL",
+	}
+	var incremental [][]string
+	for _, q := range queries {
+		incremental = append(incremental, rowsOf(t, db, q))
+	}
+	opt.Full = true
+	build(t, db, opt)
+	for i, q := range queries {
+		if full := rowsOf(t, db, q); strings.Join(full, "\n") != strings.Join(incremental[i], "\n") {
+			t.Errorf("%s after the settings changed differs from a full build:\n%s\nwant\n%s", q, strings.Join(incremental[i], "\n"), strings.Join(full, "\n"))
+		}
+	}
+}
