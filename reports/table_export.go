@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -35,10 +36,12 @@ func WriteQuery(ctx context.Context, db *sql.DB, name, query, format string, w i
 	cols := make([]string, len(types))
 	numeric := make([]bool, len(types))
 	dates := make([]bool, len(types))
+	scales := make([]int64, len(types))
 	for i, t := range types {
 		cols[i] = t.Name()
 		numeric[i] = isNumeric(t.DatabaseTypeName())
 		dates[i] = t.DatabaseTypeName() == "DATE"
+		scales[i] = decimalScale(t.DatabaseTypeName())
 	}
 	bw := bufio.NewWriter(w)
 	defer bw.Flush()
@@ -51,7 +54,7 @@ func WriteQuery(ctx context.Context, db *sql.DB, name, query, format string, w i
 	case "table":
 		out = &tableWriter{w: bw, cols: cols}
 	case "xlsx":
-		if out, err = newXLSXWriter(bw, name, cols, numeric, dates); err != nil {
+		if out, err = newXLSXWriter(bw, name, cols, numeric, dates, scales); err != nil {
 			return 0, err
 		}
 	default:
@@ -86,6 +89,18 @@ func WriteQuery(ctx context.Context, db *sql.DB, name, query, format string, w i
 		return n, err
 	}
 	return n, bw.Flush()
+}
+
+// decimalScale is the scale of a DECIMAL(p,s) type name, 0 for any other
+// (the driver does not report it through ColumnType.DecimalSize).
+func decimalScale(t string) int64 {
+	rest, ok := strings.CutPrefix(strings.ToUpper(t), "DECIMAL(")
+	if !ok {
+		return 0
+	}
+	_, scale, _ := strings.Cut(strings.TrimSuffix(rest, ")"), ",")
+	n, _ := strconv.ParseInt(strings.TrimSpace(scale), 10, 64)
+	return n
 }
 
 func isNumeric(t string) bool {

@@ -66,9 +66,12 @@ func TestWriteQueryXLSX(t *testing.T) {
 			t.Errorf("%s is of type %v, want %v", cell, got, want)
 		}
 	}
-	// the date cell shows as a date
-	if v, err := f.GetCellValue(sheets[0], "B2"); err != nil || v != "2026-03-31" {
-		t.Errorf("B2 shows %q, %v; want 2026-03-31", v, err)
+	// dates show as dates; decimals with grouped thousands and two places at
+	// least, up to their scale; integers as they are
+	for cell, want := range map[string]string{"B2": "2026-03-31", "C2": "1,234,567.89012345", "D2": "-0.50", "E2": "42"} {
+		if v, err := f.GetCellValue(sheets[0], cell); err != nil || v != want {
+			t.Errorf("%s shows %q, %v; want %q", cell, v, err, want)
+		}
 	}
 }
 

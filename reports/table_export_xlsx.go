@@ -16,21 +16,28 @@ const MaxXLSXRows = 1_048_575
 
 // xlsxWriter writes an export as one worksheet. Numbers keep the exact
 // decimal text the warehouse gave (Excel itself shows 15 significant
-// digits); dates become date cells, so that a spreadsheet sorts and
-// filters them as dates.
+// digits); decimals show grouped thousands and at least two decimal places
+// (up to the column's scale, so nothing written is hidden); dates become
+// date cells, so that a spreadsheet sorts and filters them as dates.
 type xlsxWriter struct {
 	xw      *xlsxwriter.Writer
 	sheet   *xlsxwriter.Sheet
 	numeric []bool
 	dates   []bool
+	styles  []xlsxwriter.Style // of each number column
 	date    xlsxwriter.Style
 	rows    int
 	cells   []xlsxwriter.Cell
 }
 
-func newXLSXWriter(w io.Writer, name string, cols []string, numeric, dates []bool) (*xlsxWriter, error) {
-	x := &xlsxWriter{xw: xlsxwriter.New(w, ""), numeric: numeric, dates: dates}
+func newXLSXWriter(w io.Writer, name string, cols []string, numeric, dates []bool, scales []int64) (*xlsxWriter, error) {
+	x := &xlsxWriter{xw: xlsxwriter.New(w, ""), numeric: numeric, dates: dates, styles: make([]xlsxwriter.Style, len(cols))}
 	x.date = x.xw.NumberFormat("yyyy-mm-dd")
+	for i, scale := range scales {
+		if scale > 0 {
+			x.styles[i] = x.xw.NumberFormat(decimalFormat(scale))
+		}
+	}
 	widths := make([]float64, len(cols))
 	head := make([]xlsxwriter.Cell, len(cols))
 	for i, c := range cols {
@@ -54,7 +61,7 @@ func (x *xlsxWriter) row(cells []*string) error {
 		switch {
 		case p == nil:
 		case x.numeric[i] && isPlainNumber(*p):
-			c.Num = *p
+			c = xlsxwriter.Cell{Num: *p, Style: x.styles[i]}
 		case x.dates[i]:
 			if serial, ok := excelDate(*p); ok {
 				c = xlsxwriter.Cell{Num: serial, Style: x.date}
@@ -72,6 +79,16 @@ func (x *xlsxWriter) row(cells []*string) error {
 }
 
 func (x *xlsxWriter) close() error { return x.xw.Close() }
+
+// decimalFormat shows a decimal of the given scale: #,##0.00 for money,
+// with optional places up to the scale (0.5 of a DECIMAL(18,4) shows 0.50,
+// 0.1234 shows 0.1234).
+func decimalFormat(scale int64) string {
+	if scale == 1 {
+		return "#,##0.0"
+	}
+	return "#,##0.00" + strings.Repeat("#", int(scale)-2)
+}
 
 // isPlainNumber accepts -?digits(.digits)?, what an XLSX number cell holds.
 func isPlainNumber(s string) bool {
