@@ -32,7 +32,8 @@ func TestQueryAsOfMatchesBuild(t *testing.T) {
 				built += " WHERE as_of = DATE '" + day + "'"
 			}
 			got, want := fingerprintOf(t, db, q), fingerprintOf(t, db, built)
-			if got != want || want[:2] == "0 " {
+			// the canonical CSV company names every payer: no payment is left unmatched
+			if got != want || want[:2] == "0 " && mart != "unmatched_payments" {
 				t.Errorf("%s as of %s: query %s, built %s", mart, day, got, want)
 			}
 		}

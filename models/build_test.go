@@ -130,6 +130,44 @@ func TestPlanFulfilmentAtMonthEnd(t *testing.T) {
 	})
 }
 
+// As of a date the marts know nothing that happened after it, even in the
+// date's own month. The basic fixture as of 2026-10-15: M1 has C1's
+// shipments of 10-02 (1000 + 80) and C2's of 10-15 (300); C2's shipment of
+// 10-16 (now M2's), O4 of 10-21 and the return R1 of 10-20 come later.
+// M1's October: 1380 of 2000 → 0.69, run-rate 1380 × 31/15 = 2852.00.
+// Moved forward to 10-31, the day-dated models recompute from 10-16 only.
+func TestBuildAsOfLeavesOutLaterEvents(t *testing.T) {
+	db := loadFixture(t, "basic")
+	build(t, db, models.Options{AsOf: date("2026-10-31")})
+	build(t, db, models.Options{AsOf: date("2026-10-15")})
+	sales := `SELECT month, client_id, category, manager_id, shipped_amount::decimal(18,2), returns_amount::decimal(18,2), net_sales::decimal(18,2)
+        FROM sales_monthly ORDER BY ALL`
+	assertRows(t, db, sales, []string{
+		"2026-09-01 C3 Food M2 200.00 0.00 200.00",
+		"2026-10-01 C1 Drinks M1 80.00 0.00 80.00",
+		"2026-10-01 C1 Food M1 1000.00 0.00 1000.00",
+		"2026-10-01 C2 Food M1 300.00 0.00 300.00",
+	})
+	plan := `SELECT actual::decimal(18,2), attainment, projected::decimal(18,2)
+        FROM plan_fulfilment WHERE level = 'manager' AND manager_id = 'M1' AND period = '2026-10' AND kpi = 'sales'`
+	assertRows(t, db, plan, []string{"1380.00 0.6900 2852.00"})
+	assertRows(t, db, `SELECT count(*) FROM returns_refusals`, []string{"0"})
+
+	res := build(t, db, models.Options{AsOf: date("2026-10-31")})
+	if m := modes(res); !strings.Contains(m, "core_sales_daily:incremental@2026-10-16") {
+		t.Errorf("moved forward from 10-15, want core_sales_daily incremental from 10-16: %s", m)
+	}
+	assertRows(t, db, sales, []string{
+		"2026-09-01 C3 Food M2 200.00 0.00 200.00",
+		"2026-10-01 C1 Drinks M1 80.00 0.00 80.00",
+		"2026-10-01 C1 Food M1 1000.00 100.00 900.00",
+		"2026-10-01 C2 Drinks M1 30.00 0.00 30.00",
+		"2026-10-01 C2 Food M1 300.00 0.00 300.00",
+		"2026-10-01 C2 Food M2 150.00 0.00 150.00",
+	})
+	assertRows(t, db, plan, []string{"1310.00 0.6550 1310.00"})
+}
+
 // A failed incremental build changes nothing, core tables included: it runs
 // in one transaction. The late invoice changes the receivables' core tables,
 // which are built before the line whose quantity × price overflows fails

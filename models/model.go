@@ -5,7 +5,7 @@
 // and schema its folder (staging → core → marts); header comments carry
 // annotations (-- @grain, -- @description, -- @materialize, -- @unique,
 // -- @not_null, -- @incremental, -- @unchanged_before, -- @chunks,
-// -- @compression; see docs/models.md);
+// -- @compression, -- @as_of_cut; see docs/models.md);
 // dependencies are the schema-qualified names the SQL uses
 // (main.<entity>, staging.x, core.y, marts.z). Session variables set by
 // Build are read with getvariable(): see Options.Variables.
@@ -62,6 +62,12 @@ type Model struct {
 	// columns of unique strings such as document ids, where DuckDB would try
 	// a dictionary on every row group before it settles on FSST.
 	Compression []ColumnCompression
+	// AsOfCut (-- @as_of_cut: column) leaves out the rows whose DATE column
+	// is after the as-of date: the file's query is wrapped in SELECT * FROM
+	// (...) WHERE column <= as_of, so what the model says of "as of" holds by
+	// construction, and a build that moves the as-of date recomputes only
+	// the rows dated after the earlier of the two dates.
+	AsOfCut string
 }
 
 // ColumnCompression is one column's pinned compression method.
@@ -222,6 +228,20 @@ func parseModel(p, layer, sql string) (*Model, error) {
 	}
 	if len(m.Compression) > 0 && m.Materialize != "table" {
 		return nil, fmt.Errorf("%s: @compression: only a table has stored columns", p)
+	}
+	if col := ann["as_of_cut"]; col != "" {
+		if !regexp.MustCompile(`^[a-z_][a-z0-9_]*$`).MatchString(col) {
+			return nil, fmt.Errorf("%s: @as_of_cut: %q: want one DATE column of the model", p, col)
+		}
+		m.AsOfCut = col
+		asOf := "getvariable('as_of')::date"
+		if m.Materialize == "view" {
+			// read outside a build too (kam pay, the dashboards), where no
+			// variable is set: then as of the last build
+			asOf = "coalesce(" + asOf + ", (select as_of from meta.builds order by build_id desc limit 1))"
+		}
+		m.SQL = fmt.Sprintf("select * from (\n%s\n) as cut\nwhere %s <= %s\n",
+			strings.TrimRight(strings.TrimSpace(sql), ";"), col, asOf)
 	}
 	m.Refs = parseRefs(sql)
 	return m, nil

@@ -188,7 +188,7 @@ func planBuild(order []*Model, prev *buildState, changes map[string]entityChange
 		changed := prev == nil || prev.Models[m.Name] != sqlHash(m.SQL)
 		if m.Materialize == "view" {
 			// a view is recreated every build and changes when what it reads changes
-			f := inputs()
+			f := minTime(inputs(), asOfFloor(m, prev, opt))
 			if changed {
 				f = floorAll
 			}
@@ -200,19 +200,11 @@ func planBuild(order []*Model, prev *buildState, changes map[string]entityChange
 			full()
 			continue
 		}
-		code := stripComments(m.SQL)
 		if readsSettings(m.SQL) && settings != prev.Settings {
 			full()
 			continue
 		}
-		f := inputs()
-		if strings.Contains(code, "getvariable('as_of')") && !opt.AsOf.Equal(prev.AsOf) {
-			if opt.AsOf.Before(prev.AsOf) {
-				f = floorAll
-			} else {
-				f = minTime(f, time.Date(prev.AsOf.Year(), prev.AsOf.Month(), 1, 0, 0, 0, 0, time.UTC))
-			}
-		}
+		f := minTime(inputs(), asOfFloor(m, prev, opt))
 		switch {
 		case f.Equal(floorNone):
 			plans[m.Name] = modelPlan{mode: ModeSkipped, floor: floorNone}
@@ -229,6 +221,31 @@ func planBuild(order []*Model, prev *buildState, changes map[string]entityChange
 		}
 	}
 	return plans
+}
+
+// asOfFloor is the earliest date from which a model's rows change because
+// the as-of date moved since the previous build. A cut (@as_of_cut) shows or
+// hides only the rows dated after the earlier of the two dates. Any other
+// reading of the date is assumed to concern the as-of month (a month in
+// progress, a period end): from the first day of the previous as-of month
+// when the date moved forward, everywhere when it went back.
+func asOfFloor(m *Model, prev *buildState, opt Options) time.Time {
+	if prev == nil || opt.AsOf.Equal(prev.AsOf) {
+		return floorNone
+	}
+	reads := strings.Count(stripComments(m.SQL), "getvariable('as_of')")
+	if m.AsOfCut != "" {
+		reads-- // the cut's own
+	}
+	switch {
+	case reads > 0 && opt.AsOf.Before(prev.AsOf):
+		return floorAll
+	case reads > 0:
+		return time.Date(prev.AsOf.Year(), prev.AsOf.Month(), 1, 0, 0, 0, 0, time.UTC)
+	case m.AsOfCut != "":
+		return minTime(opt.AsOf, prev.AsOf).AddDate(0, 0, 1)
+	}
+	return floorNone
 }
 
 func minTime(a, b time.Time) time.Time {

@@ -64,9 +64,10 @@ Text cells that a spreadsheet would run as formulas are prefixed with '.
 numbers from their exact decimal text, dates as dates; a sheet holds at most
 1,048,575 rows, so export larger tables as csv.
 
-With --as-of, a mart that depends on the report date (receivables_ageing,
-receivables_open_invoices, credit_control, ...) is computed for that date
-instead of read as built; the warehouse is not changed.
+With --as-of, a mart is computed for that date instead of read as built,
+as if the data stopped on it: nothing dated later counts, not even in the
+date's own month (receivables, sales, plan fulfilment with its run-rate).
+The warehouse is not changed.
 
 With --manager ID, only the rows whose manager_id is ID are written: what
 the mart attributes to that manager (sales by the manager assigned on the
@@ -137,7 +138,7 @@ written whole.`,
 	}
 	cmd.Flags().StringVar(&format, "format", "", "output format: csv, json, table or xlsx (default: after the --out file's extension, else csv)")
 	cmd.Flags().StringVar(&out, "out", "", "write to FILE instead of standard output")
-	cmd.Flags().StringVar(&asOf, "as-of", "", "compute a dated mart (such as receivables_ageing) as of YYYY-MM-DD")
+	cmd.Flags().StringVar(&asOf, "as-of", "", "compute the mart as of YYYY-MM-DD (nothing dated later counts)")
 	cmd.Flags().StringVar(&manager, "manager", "", "only the rows of this manager_id (a KAM's own file); tables without manager_id are refused")
 	cmd.Flags().BoolVar(&lineage, "lineage", false, "canonical entities: add the lineage columns (_source, _file, _line, _load_id)")
 	return cmd

@@ -1,5 +1,6 @@
 -- @grain: one row per event date, client and manager with sales events
 -- @incremental: event_date
+-- @as_of_cut: event_date
 -- @description: net sales per client, manager and day (shipments − returns), with the shipped part apart; what the active client base, first shipments and plan actuals are computed from. The events and their manager are those of core_sales_events: the manager the event names, else the one assigned to the client on the event date
 with
 

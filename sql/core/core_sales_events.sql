@@ -1,5 +1,6 @@
 -- @grain: one row per shipped order line and per return
 -- @materialize: view
+-- @as_of_cut: event_date
 -- @description: the events net sales are made of: shipments (+ shipped_qty × price on shipped_on) and returns (− amount on return_date), each attributed to the manager the event names, else to the manager assigned to the client on the event date. event_id is order_id/line_no or the return_id. A view: models that read it aggregate it, filtered to the dates they rebuild; the category comes from staging.stg_products
 with
 

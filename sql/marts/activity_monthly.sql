@@ -33,7 +33,8 @@ planned as (
         count(*) filter (where kind = 'visit') as visits_planned,
         count(*) filter (where kind = 'call') as calls_planned,
         count(*) filter (where kind = 'meeting') as meetings_planned,
-        count(*) filter (where status = 'done') as done_as_planned,
+        -- done by the as-of date: an activity done later was still to do then
+        count(*) filter (where status = 'done' and coalesce(done_on, planned_on) <= getvariable('as_of')::date) as done_as_planned,
         count(*) filter (where status = 'cancelled') as cancelled,
         count(*) filter (where status = 'missed') as missed
     from activities
@@ -53,7 +54,7 @@ done as (
         count(*) filter (where client_id is null) as prospect_contacts
     from activities
     where status = 'done'
-        and coalesce(done_on, planned_on) is not null
+        and coalesce(done_on, planned_on) <= getvariable('as_of')::date
     group by all
 ),
 
@@ -77,7 +78,7 @@ contacts as (
     where status = 'done'
         and kind in ('visit', 'call', 'meeting')
         and client_id is not null
-        and coalesce(done_on, planned_on) is not null
+        and coalesce(done_on, planned_on) <= getvariable('as_of')::date
 ),
 
 coverage as (

@@ -2,6 +2,7 @@
 -- @unique: order_id, line_no
 -- @not_null: order_id, line_no, order_date, client_id, sku, list_price, allowed_price, price
 -- @incremental: order_date
+-- @as_of_cut: order_date
 -- @compression: order_id fsst
 -- @description: discount compliance: lines priced below the allowed price. list_price is the price of the client's price-list column (clients.price_column) for the SKU valid on the order date (the latest valid_from on or before it). A promotion running on the order date (starts_on <= order_date <= ends_on) for the SKU, its category or everything (a promotion naming neither) allows its discount_pct off the list price (the largest when several apply), rounded down to the kopeck; allowed_price is the list price less that. Lines of clients without a price column, or of SKUs without a list price for it, cannot be checked and are left out. shortfall_amount = (allowed_price - price) × qty; discount_pct = 1 - price / list_price
 with

@@ -73,6 +73,8 @@ attributed as (
         on assignments.client_id = events.client_id
         and events.event_date >= assignments.valid_from
         and events.event_date < assignments.valid_to
+    -- as of the build's date: later events of its month are not known yet
+    where events.event_date <= getvariable('as_of')::date
 ),
 
 final as (

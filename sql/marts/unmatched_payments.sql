@@ -2,6 +2,7 @@
 -- @unique: payment_id
 -- @not_null: payment_id, paid_on, amount, reason
 -- @incremental: paid_on
+-- @as_of_cut: paid_on
 -- @description: payments without client_id whose payer_inn matches no client (unmatched_inn), several clients (ambiguous_inn), or that carry no INN at all (no_inn); they stay out of every client's receivables until the client's INN or the payment's client_id is loaded
 with
 
