@@ -3,6 +3,8 @@ package models_test
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -34,7 +36,8 @@ func TestBuildBasic(t *testing.T) {
 		"2026-10-01 C2 Food M2 150.00 0.00 150.00 1 1",
 	})
 	// Sales M1 Oct = 900 + 80 + 300 + 30 = 1310 of 2000 → 0.655; run-rate 1310 × 31/25 = 1624.40;
-	// the year runs 365 days of which 298 have passed on 2026-10-25: 1310 × 365/298 = 1604.53.
+	// the year runs 365 days of which 298 have passed on 2026-10-25: 1310 × 365/298 = 1604.53. The year's
+	// target covers the whole year, but only October has a plan: missing_target.
 	// Active at 2026-10-25 (window from 2026-07-28): C1 → M1; C2 (now M2), C3 → M2.
 	// New: C1 and C2 first shipped in October while with M1; C3 in September with M2.
 	assertRows(t, db, `SELECT level, coalesce(manager_id, team, '*'), period, kpi, target::decimal(18,2), actual::decimal(18,2), attainment, projected::decimal(18,2), flags
@@ -48,9 +51,9 @@ func TestBuildBasic(t *testing.T) {
 		"company * 2026-10 active_clients 4.00 3.00 0.7500 3.00 ",
 		"company * 2026-10 new_clients 1.00 2.00 2.0000 2.48 missing_target",
 		"company * 2026-10 sales 3000.00 1460.00 0.4867 1810.40 ",
-		"manager M1 2026 active_clients 2.00 1.00 0.5000 1.00 ",
-		"manager M1 2026 new_clients 1.00 2.00 2.0000 2.45 ",
-		"manager M1 2026 sales 2000.00 1310.00 0.6550 1604.53 ",
+		"manager M1 2026 active_clients 2.00 1.00 0.5000 1.00 missing_target",
+		"manager M1 2026 new_clients 1.00 2.00 2.0000 2.45 missing_target",
+		"manager M1 2026 sales 2000.00 1310.00 0.6550 1604.53 missing_target",
 		"manager M1 2026-10 active_clients 2.00 1.00 0.5000 1.00 ",
 		"manager M1 2026-10 new_clients 1.00 2.00 2.0000 2.48 ",
 		"manager M1 2026-10 sales 2000.00 1310.00 0.6550 1624.40 ",
@@ -127,6 +130,43 @@ func TestPlanFulfilmentAtMonthEnd(t *testing.T) {
 		"2026 true 1310.00 1572.86",
 		"2026-10 false 1310.00 1310.00",
 		"2026-Q4 true 1310.00 3887.74",
+	})
+}
+
+// A quarter or year in progress is measured against the plan of its whole
+// window: the months still to come count, as they are planned in advance.
+// The basic fixture plus M1's plans for November (1500), December (500)
+// and 2026-Q2 (999), as of 2026-10-25: Q4's target 2000 + 1500 + 500 =
+// 4000, complete; 1310 / 4000 = 0.3275, run-rate 1310 × 92/25 = 4820.80.
+// The year: Q2's own plan + Q4 = 4999, Q1 and Q3 have none: missing_target;
+// 1310 / 4999 = 0.26205… → 0.2621.
+func TestPlanTargetCoversTheWholeWindow(t *testing.T) {
+	db := loadFixture(t, "basic")
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "plans.csv"),
+		[]byte("manager_id,period,kpi,target\nM1,2026-11,sales,1500\nM1,2026-12,sales,500\nM1,2026-Q2,sales,999\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ingestFrom(t, db, dir)
+	build(t, db, models.Options{AsOf: date("2026-10-25")})
+	assertRows(t, db, `SELECT period, target::decimal(18,2), actual::decimal(18,2), attainment, projected::decimal(18,2), flags
+        FROM plan_fulfilment WHERE level = 'manager' AND manager_id = 'M1' AND kpi = 'sales' AND period_kind <> 'month' ORDER BY period`, []string{
+		"2026 4999.00 1310.00 0.2621 1604.53 missing_target",
+		"2026-Q2 999.00 0.00 0.0000 0.00 ",
+		"2026-Q4 4000.00 1310.00 0.3275 4820.80 ",
+	})
+
+	// Hired on 2026-10-02, M1 owes no plan for the months before: nothing is missing.
+	dir = t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "managers.csv"),
+		[]byte("manager_id,name,team,hired_on,variable_target\nM1,Иванов Иван,North,2026-10-02,50000\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ingestFrom(t, db, dir)
+	build(t, db, models.Options{AsOf: date("2026-10-25")})
+	assertRows(t, db, `SELECT period, target::decimal(18,2), flags
+        FROM plan_fulfilment WHERE level = 'manager' AND manager_id = 'M1' AND kpi = 'sales' AND period_kind = 'year'`, []string{
+		"2026 4999.00 ",
 	})
 }
 

@@ -26,7 +26,10 @@ import (
 // end: its quarter and year were shown as finished, without a run-rate, and
 // are in progress now; and competitor_share, whose segments no longer count
 // a client without notes and without net sales in the category as a buyer
-// (unnoted_clients).
+// (unnoted_clients); and plan_fulfilment again, whose quarters and years
+// without their own plan now take the targets of their whole window (months
+// after the as-of date included) and flag missing targets only for months
+// the manager works in.
 // Changes of shape that keep the rows are compared without re-recording:
 // core_client_orders_monthly became a view of core_sales_monthly, which gained
 // the column client_orders for it (goldenViews, goldenAddedColumns);

@@ -667,7 +667,33 @@ func (c *salesCompany) planRows(asOf time.Time) []string {
 				monthRows = append(monthRows, r)
 			}
 			rows = append(rows, monthRows...)
-			// a quarter (year) sums its months (quarters); a stock takes the last one's
+			// A quarter's (year's) target covers its whole window, months after the as-of
+			// date included: it sums its months' (quarters') targets, a stock takes the last
+			// one that has a target; missing when any of them is missing or zero.
+			combine := func(sum, t *int64) *int64 {
+				if kpi != "active_clients" {
+					return plusTarget(sum, t)
+				}
+				if t != nil {
+					return t
+				}
+				return sum
+			}
+			quarterTarget := func(start time.Time) (*int64, bool) {
+				if t, ok := periodTarget[manager+"|"+quarterOf(start)+"|"+kpi]; ok {
+					return &t, t == 0
+				}
+				var target *int64
+				missing := false
+				for i := range 3 {
+					var t *int64
+					if v, ok := monthTarget[mk{manager, start.AddDate(0, i, 0)}][kpi]; ok {
+						t = &v
+					}
+					target, missing = combine(target, t), missing || t == nil || *t == 0
+				}
+				return target, missing
+			}
 			derive := func(parts []*row, period, kind string, start, end time.Time) *row {
 				r := &row{level: "manager", manager: manager, period: period, kind: kind, start: start, end: end, kpi: kpi, inProgress: end.After(asOf)}
 				if kpi == "active_clients" { // a stock: at the period's last month, or the as-of month (0 without a row)
@@ -678,15 +704,18 @@ func (c *salesCompany) planRows(asOf time.Time) []string {
 					r.actual = actual[mk{manager, last}][kpi]
 				}
 				for _, p := range parts {
-					if kpi == "active_clients" {
-						if p.target != nil {
-							r.target = p.target
-						}
-					} else {
+					if kpi != "active_clients" {
 						r.actual += p.actual
-						r.target = plusTarget(r.target, p.target)
 					}
-					r.missing = r.missing || p.missing
+				}
+				if kind == "quarter" {
+					r.target, r.missing = quarterTarget(start)
+				} else {
+					r.target, r.missing = nil, false
+					for i := range 4 {
+						t, missing := quarterTarget(start.AddDate(0, 3*i, 0))
+						r.target, r.missing = combine(r.target, t), r.missing || missing
+					}
 				}
 				if t, ok := periodTarget[manager+"|"+period+"|"+kpi]; ok {
 					r.target, r.missing = &t, t == 0

@@ -2,7 +2,7 @@
 -- @unique: level, manager_id, team, period, kpi
 -- @not_null: level, period, period_kind, kpi, actual
 -- @incremental: period_end
--- @description: plan fulfilment: target, actual, attainment (actual / target, 4 decimals; empty when the target is missing or zero, flagged missing_target), gap (target − actual) and a run-rate projection for the period in progress. sales = net sales; new_clients = clients whose first shipment falls in the period (credited to the manager of that shipment); active_clients = clients active at the period end (a stock: quarter and year take their last month, or the as-of month while they run; 0 when the manager has no active client then). A plan's period is its window: YYYY-MM, YYYY-Qn or YYYY. A quarter or year without its own plan takes the sum of its months' (quarters') targets (active_clients: the last one's), flagged missing_target when any of them is missing or zero; periods count the months up to the as-of month
+-- @description: plan fulfilment: target, actual, attainment (actual / target, 4 decimals; empty when the target is missing or zero, flagged missing_target), gap (target − actual) and a run-rate projection for the period in progress. sales = net sales; new_clients = clients whose first shipment falls in the period (credited to the manager of that shipment); active_clients = clients active at the period end (a stock: quarter and year take their last month, or the as-of month while they run; 0 when the manager has no active client then). A plan's period is its window: YYYY-MM, YYYY-Qn or YYYY. A quarter or year without its own plan takes the sum of its months' (quarters') targets over its whole window, months after the as-of date included (active_clients: the last one's that has a target), flagged missing_target when any of them is missing or zero; actuals count up to the as-of date
 with
 
 months as (
@@ -121,7 +121,42 @@ month_periods as (
     from monthly
 ),
 
--- a quarter's target is its own plan, else the sum of its months' (a stock KPI: the last month's)
+-- the target of every quarter of the years shown, for its whole window (months after the as-of month
+-- included: a plan is known in advance): its own plan, else the sum of its months' (a stock KPI: the last
+-- month's that has one), missing when that of a month the manager works in (hired_on to left_on) is missing or zero
+quarter_targets as (
+    select
+        windows.manager_id,
+        windows.kpi,
+        windows.period_start,
+        case when period_targets.target is not null then period_targets.target
+            when windows.kpi = 'active_clients' then arg_max(monthly_targets.target, monthly_targets.month)
+            else sum(monthly_targets.target) end as target,
+        case when period_targets.target is not null then period_targets.target = 0
+            else coalesce(bool_or(monthly_targets.target is null or monthly_targets.target = 0) filter (
+                where (managers.hired_on is null or managers.hired_on < windows.period_start + to_months(months_in.i + 1))
+                    and (managers.left_on is null or managers.left_on >= windows.period_start + to_months(months_in.i))
+            ), false) end as has_missing_target
+    from (
+        select distinct manager_id, kpi, (date_trunc('year', month) + to_months(3 * quarters.i))::date as period_start
+        from monthly
+        cross join range(4) as quarters(i)
+    ) as windows
+    cross join range(3) as months_in(i)
+    left join managers
+        on managers.manager_id = windows.manager_id
+    left join monthly_targets
+        on monthly_targets.manager_id = windows.manager_id
+        and monthly_targets.kpi = windows.kpi
+        and monthly_targets.month = (windows.period_start + to_months(months_in.i))::date
+    left join period_targets
+        on period_targets.manager_id = windows.manager_id
+        and period_targets.kpi = windows.kpi
+        and period_targets.period_kind = 'quarter'
+        and period_targets.period_start = windows.period_start
+    group by windows.manager_id, windows.kpi, windows.period_start, period_targets.target
+),
+
 quarter_derived as (
     select
         manager_id,
@@ -137,8 +172,6 @@ quarter_derived as (
                 where month = least(date_trunc('quarter', month) + interval 2 month, date_trunc('month', getvariable('as_of')::date))
             ), 0)
             else sum(actual) end as actual,
-        case when kpi = 'active_clients' then arg_max(target, month) else sum(target) end as target,
-        bool_or(target is null or target = 0) as has_missing_target,
         -- by the window's end: a manager without a row in the as-of month is still in a quarter in progress
         bool_or((date_trunc('quarter', month) + interval 3 month - interval 1 day)::date > getvariable('as_of')::date) as is_in_progress
     from monthly
@@ -147,18 +180,29 @@ quarter_derived as (
 
 quarter_periods as (
     select
-        quarter_derived.* exclude (target, has_missing_target),
-        coalesce(period_targets.target, quarter_derived.target) as target,
-        case when period_targets.target is not null then period_targets.target = 0
-            else quarter_derived.has_missing_target end as has_missing_target
+        quarter_derived.*,
+        quarter_targets.target,
+        quarter_targets.has_missing_target
     from quarter_derived
-    left join period_targets
-        on period_targets.manager_id = quarter_derived.manager_id
-        and period_targets.kpi = quarter_derived.kpi
-        and period_targets.period = quarter_derived.period
+    join quarter_targets
+        on quarter_targets.manager_id = quarter_derived.manager_id
+        and quarter_targets.kpi = quarter_derived.kpi
+        and quarter_targets.period_start = quarter_derived.period_start
 ),
 
--- a year's target is its own plan, else the sum of its quarters' (a stock KPI: the last quarter's)
+-- a year's target is its own plan, else the sum of its four quarters' (a stock KPI: the last quarter's that has one)
+year_targets as (
+    select
+        manager_id,
+        kpi,
+        date_trunc('year', period_start)::date as year_start,
+        case when kpi = 'active_clients' then arg_max(target, period_start) filter (where target is not null)
+            else sum(target) end as target,
+        bool_or(has_missing_target) as has_missing_target
+    from quarter_targets
+    group by manager_id, kpi, date_trunc('year', period_start)
+),
+
 year_derived as (
     select
         manager_id,
@@ -172,8 +216,6 @@ year_derived as (
                 where period_start = least(date_trunc('year', period_start) + interval 9 month, date_trunc('quarter', getvariable('as_of')::date))
             ), 0)
             else sum(actual) end as actual,
-        case when kpi = 'active_clients' then arg_max(target, period_start) else sum(target) end as target,
-        bool_or(has_missing_target) as has_missing_target,
         bool_or((date_trunc('year', period_start) + interval 1 year - interval 1 day)::date > getvariable('as_of')::date) as is_in_progress
     from quarter_periods
     group by manager_id, strftime(period_start, '%Y'), date_trunc('year', period_start), kpi
@@ -181,11 +223,15 @@ year_derived as (
 
 year_periods as (
     select
-        year_derived.* exclude (target, has_missing_target),
-        coalesce(period_targets.target, year_derived.target) as target,
+        year_derived.*,
+        coalesce(period_targets.target, year_targets.target) as target,
         case when period_targets.target is not null then period_targets.target = 0
-            else year_derived.has_missing_target end as has_missing_target
+            else year_targets.has_missing_target end as has_missing_target
     from year_derived
+    join year_targets
+        on year_targets.manager_id = year_derived.manager_id
+        and year_targets.kpi = year_derived.kpi
+        and year_targets.year_start = year_derived.period_start
     left join period_targets
         on period_targets.manager_id = year_derived.manager_id
         and period_targets.kpi = year_derived.kpi
