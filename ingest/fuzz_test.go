@@ -127,8 +127,8 @@ func FuzzCSVReader(f *testing.F) {
 }
 
 // fastFuzzEntity has one field of the type under test.
-func fastFuzzEntity(typ wh.Type, enum []string) *wh.Entity {
-	return &wh.Entity{Name: "t", Key: []string{"v"}, Fields: []wh.Field{{Name: "v", Type: typ, Required: true, Enum: enum}}}
+func fastFuzzEntity(typ wh.Type, enum []string, min, max string) *wh.Entity {
+	return &wh.Entity{Name: "t", Key: []string{"v"}, Fields: []wh.Field{{Name: "v", Type: typ, Required: true, Enum: enum, Min: min, Max: max}}}
 }
 
 var fuzzSources = []Source{
@@ -145,7 +145,7 @@ func FuzzFastTyping(f *testing.F) {
 	for _, s := range []string{"12", "-0", "+7", "007", "1.5", "1 234,50", "1\u00a0234,5", "5.12345", "5.123400", "1e3", "1_000",
 		"0x10", ".5", "1.", "99999999999999.9999", "100000000000000", "2026-01-31", "2026-02-29", "2024-02-29", "2026-01-31 10:00:00",
 		"2026-01-31T10:00:00.123", "31.01.2026", "01/31/2026", "2026.01.31", "infinity", "epoch", "Да", "нет", "TRUE", "y", " x ",
-		"\u3000a\u00a0", "NULL", "visit", "VISIT", "Визит", "2026-1-31", "１２"} {
+		"\u3000a\u00a0", "NULL", "visit", "VISIT", "Визит", "2026-1-31", "１２", "100", "100.0001", "-0.5", "-0.50001", "0"} {
 		for i := range fuzzSources {
 			f.Add(s, byte(i))
 		}
@@ -157,15 +157,17 @@ func FuzzFastTyping(f *testing.F) {
 	defer db.Close()
 	db.SetMaxOpenConns(1)
 	types := []struct {
-		typ  wh.Type
-		enum []string
-	}{{wh.Text, nil}, {wh.Text, []string{"visit", "call"}}, {wh.Int, nil}, {wh.Decimal, nil}, {wh.Date, nil}, {wh.Bool, nil}}
+		typ      wh.Type
+		enum     []string
+		min, max string
+	}{{wh.Text, nil, "", ""}, {wh.Text, []string{"visit", "call"}, "", ""}, {wh.Int, nil, "", ""}, {wh.Decimal, nil, "", ""},
+		{wh.Decimal, nil, "0", "100"}, {wh.Decimal, nil, "-0.5", ""}, {wh.Date, nil, "", ""}, {wh.Bool, nil, "", ""}}
 	f.Fuzz(func(t *testing.T, value string, sel byte) {
 		// The reader quarantines rows that are not UTF-8 or hold NULs.
 		if !strings.Contains(value, "\x00") && utf8Valid([]byte(value)) && len(value) < 200 {
 			src := fuzzSources[int(sel)%len(fuzzSources)]
 			for _, ty := range types {
-				ent := fastFuzzEntity(ty.typ, ty.enum)
+				ent := fastFuzzEntity(ty.typ, ty.enum, ty.min, ty.max)
 				ft, ok, err := newFastTyper(&src, ent, []string{"v"})
 				if err != nil || !ok {
 					t.Fatalf("newFastTyper: %v %v", ok, err)

@@ -152,6 +152,38 @@ func TestLoadPlansPeriodPattern(t *testing.T) {
 	}
 }
 
+// A share above 100 %, a negative volume or a discount above 100 % is a
+// typing error: quarantined with the range, never loaded to break a build.
+// The bounds themselves load.
+func TestLoadBoundedDecimals(t *testing.T) {
+	dir := t.TempDir()
+	db := openWarehouse(t)
+	l := &ingest.Loader{DB: db, BaseDir: dir}
+	notes := ingest.Source{Name: "competitor_notes", Entity: "competitor_notes", Files: "notes.csv"}
+	p := write(t, dir, "notes.csv", "noted_on,client_id,category,competitor,share_pct,monthly_volume\n"+
+		"2026-05-01,C1,Cat,J,0,\n2026-05-01,C1,Cat,K,100,\n2026-05-01,C1,Cat,L,150,\n2026-05-01,C1,Cat,M,-10,\n"+
+		"2026-05-01,C1,Cat,N,,0\n2026-05-01,C1,Cat,O,,-250\n2026-05-01,C1,Cat,P,\"100,5\",\n")
+	if r := l.LoadFile(context.Background(), &notes, p); r.Err != nil || r.Loaded != 3 || r.Quarantined != 4 {
+		t.Fatalf("LoadFile(notes) = %+v, want 3 loaded and 4 quarantined", r)
+	}
+	promos := ingest.Source{Name: "promotions", Entity: "promotions", Files: "promos.csv"}
+	p = write(t, dir, "promos.csv", "promo_id,name,starts_on,ends_on,discount_pct\nP1,a,2026-05-01,2026-05-31,100\nP2,b,2026-05-01,2026-05-31,100.01\n")
+	if r := l.LoadFile(context.Background(), &promos, p); r.Err != nil || r.Loaded != 1 || r.Quarantined != 1 {
+		t.Fatalf("LoadFile(promos) = %+v, want 1 loaded and 1 quarantined", r)
+	}
+	got := queryStrings(t, db, "SELECT entity || ' ' || line || ': ' || reason FROM quarantine ORDER BY entity, line")
+	want := []string{
+		`competitor_notes 4: share_pct "150" is out of range: want 0 to 100`,
+		`competitor_notes 5: share_pct "-10" is out of range: want 0 to 100`,
+		`competitor_notes 7: monthly_volume "-250" is out of range: want 0 or more`,
+		`competitor_notes 8: share_pct "100,5" is not a number`,
+		`promotions 3: discount_pct "100.01" is out of range: want 0 to 100`,
+	}
+	if strings.Join(got, ";") != strings.Join(want, ";") {
+		t.Errorf("quarantine = %q, want %q", got, want)
+	}
+}
+
 // Run reports each file before loading it, counted over every source's
 // files, failed and already loaded ones included; a source whose glob
 // matches nothing adds nothing.

@@ -155,6 +155,18 @@ func typedSelect(src *Source, ent *wh.Entity, st staged) (string, error) {
 			fields = append(fields, fmt.Sprintf("CASE WHEN %s THEN '%s' END", places, f.Name))
 			bad = fmt.Sprintf("%s IS NOT NULL AND (%s IS NULL OR NOT %s)", n, t, plain)
 			why = shown + " is not a number'"
+			if f.Min != "" || f.Max != "" {
+				var out []string
+				if f.Min != "" {
+					out = append(out, fmt.Sprintf("%s < %s", t, f.Min))
+				}
+				if f.Max != "" {
+					out = append(out, fmt.Sprintf("%s > %s", t, f.Max))
+				}
+				cond := strings.Join(out, " OR ")
+				reasons = append(reasons, fmt.Sprintf("CASE WHEN %s THEN %s is out of range: want %s' END", cond, shown, f.RangeText()))
+				fields = append(fields, fmt.Sprintf("CASE WHEN %s THEN '%s' END", cond, f.Name))
+			}
 		case wh.Int:
 			expr = fmt.Sprintf("TRY_CAST(%s AS BIGINT)", s)
 			// The cast alone would round 1.5 and read 0x10, 0b1, 1e3 and

@@ -53,6 +53,9 @@ type fastField struct {
 	enum     map[string]bool
 	pattern  *regexp.Regexp
 	low      []byte // the lower-cased enum value
+	// min and max bound a decimal in ten-thousandths (Field.Min, Max)
+	min, max       int64
+	hasMin, hasMax bool
 	// last is the last date read, lastDays its value.
 	last     []byte
 	lastDays int64
@@ -141,6 +144,17 @@ func newFastTyper(src *Source, ent *wh.Entity, cols []string) (*fastTyper, bool,
 			}
 			ff.pattern = re
 		}
+		var plainNumbers fastTyper
+		if f.Min != "" {
+			if ff.min, ff.hasMin = plainNumbers.decimal([]byte(f.Min)); !ff.hasMin {
+				return nil, false, fmt.Errorf("%s.%s: minimum %q is not a number", ent.Name, f.Name, f.Min)
+			}
+		}
+		if f.Max != "" {
+			if ff.max, ff.hasMax = plainNumbers.decimal([]byte(f.Max)); !ff.hasMax {
+				return nil, false, fmt.Errorf("%s.%s: maximum %q is not a number", ent.Name, f.Name, f.Max)
+			}
+		}
 		t.fields = append(t.fields, ff)
 	}
 	for _, k := range ent.Key {
@@ -225,6 +239,9 @@ func (t *fastTyper) row(fields [][]byte, line int64, out cellSink) bool {
 		switch ff.typ {
 		case wh.Decimal:
 			n, ok = t.decimal(v)
+			if ok && (ff.hasMin && n < ff.min || ff.hasMax && n > ff.max) {
+				return false // out of range: SQL says why
+			}
 		case wh.Int:
 			n, ok = plainInt(v)
 		case wh.Date:

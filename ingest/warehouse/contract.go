@@ -43,6 +43,9 @@ type Field struct {
 	// Pattern is a regular expression a text value must match in full, and
 	// Want says in words what it expects (for the quarantine reason).
 	Pattern, Want string
+	// Min and Max bound a decimal, inclusive ("" = unbounded): a percentage
+	// of 150 or a negative volume is a typing error, not a fact to model.
+	Min, Max string
 }
 
 // Entity is a canonical table: its name, fields in contract order and key.
@@ -92,6 +95,23 @@ func opt(name string, t Type) Field { return Field{Name: name, Type: t} }
 func enum(f Field, values ...string) Field {
 	f.Enum = values
 	return f
+}
+func bounded(f Field, min, max string) Field {
+	f.Min, f.Max = min, max
+	return f
+}
+
+// RangeText says in words what a bounded field accepts.
+func (f Field) RangeText() string {
+	switch {
+	case f.Min != "" && f.Max != "":
+		return f.Min + " to " + f.Max
+	case f.Min != "":
+		return f.Min + " or more"
+	case f.Max != "":
+		return f.Max + " or less"
+	}
+	return ""
 }
 
 // Entities is the canonical data contract (../shared/docs/data-contract.md),
@@ -150,7 +170,7 @@ var Entities = []*Entity{
 	}},
 	{Name: "competitor_notes", Key: []string{"noted_on", "client_id", "category", "competitor"}, Fields: []Field{
 		req("noted_on", Date), req("client_id", Text), req("category", Text), req("competitor", Text),
-		opt("share_pct", Decimal), opt("monthly_volume", Decimal), opt("manager_id", Text),
+		bounded(opt("share_pct", Decimal), "0", "100"), bounded(opt("monthly_volume", Decimal), "0", ""), opt("manager_id", Text),
 	}},
 	{Name: "plans", Key: []string{"manager_id", "period", "kpi"}, Fields: []Field{
 		req("manager_id", Text),
@@ -159,7 +179,7 @@ var Entities = []*Entity{
 	}},
 	{Name: "promotions", Key: []string{"promo_id"}, Fields: []Field{
 		req("promo_id", Text), req("name", Text), req("starts_on", Date), req("ends_on", Date),
-		opt("category", Text), opt("sku", Text), opt("discount_pct", Decimal),
+		opt("category", Text), opt("sku", Text), bounded(opt("discount_pct", Decimal), "0", "100"),
 	}},
 }
 
