@@ -1035,7 +1035,8 @@ func (c *salesCompany) competitorRows(asOf time.Time) []string {
 		// the latest note per client, category and competitor noted in the 12 months to the period end
 		latest := map[[3]string]saleNote{}
 		for _, n := range c.notes {
-			if n.day.After(end) || !n.day.After(end.AddDate(0, -12, 0)) {
+			// a note with neither a share nor a volume says nothing of the wallet
+			if n.day.After(end) || !n.day.After(end.AddDate(0, -12, 0)) || n.share < 0 && n.volume < 0 {
 				continue
 			}
 			k := [3]string{n.client, n.category, n.competitor}
@@ -1568,16 +1569,18 @@ func checkSalesReference(t *testing.T, seed uint64) {
 		}
 		c.activities = append(c.activities, a)
 	}
-	// competitor notes: shares (adding up to 100 % or more for some), volumes, both, notes replaced by later ones
+	// competitor notes: shares (adding up to 100 % or more for some), volumes, both, neither, notes replaced by later ones
 	for range 70 {
 		n := saleNote{day: date("2025-01-01").AddDate(0, 0, r.IntN(500)), client: fmt.Sprintf("C%02d", 1+r.IntN(16)),
 			category: []string{"Bakery", "Dairy", "Drinks", "Meat", "Frozen"}[r.IntN(5)], competitor: []string{"Rival", "Local", "Mega"}[r.IntN(3)],
 			share: int64(r.IntN(700)), volume: -1}
-		switch r.IntN(4) {
+		switch r.IntN(5) {
 		case 0:
 			n.share, n.volume = -1, int64(r.IntN(5_000_000))
 		case 1:
 			n.volume = int64(r.IntN(5_000_000)) // both: the volume counts
+		case 2:
+			n.share = -1 // neither: ignored
 		}
 		c.notes = append(c.notes, n)
 	}
