@@ -170,6 +170,22 @@ func TestPlanTargetCoversTheWholeWindow(t *testing.T) {
 	})
 }
 
+// An assignment that ends where it starts covers no day: it is how a wrong
+// one is withdrawn (a key cannot be deleted), not an overlap. The basic
+// fixture plus C1 → M2 from 2026-10-10 to 2026-10-10 (inside C1's
+// assignment to M1) builds, and C1's sales stay M1's.
+func TestEmptyAssignmentIsNoOverlap(t *testing.T) {
+	db := loadFixture(t, "basic")
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "client_assignments.csv"),
+		[]byte("client_id,manager_id,valid_from,valid_to\nC1,M2,2026-10-10,2026-10-10\nC1,M2,2026-10-20,2026-10-12\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ingestFrom(t, db, dir)
+	build(t, db, models.Options{AsOf: date("2026-10-25")})
+	assertRows(t, db, `SELECT DISTINCT manager_id FROM sales_monthly WHERE client_id = 'C1'`, []string{"M1"})
+}
+
 // As of a date the marts know nothing that happened after it, even in the
 // date's own month. The basic fixture as of 2026-10-15: M1 has C1's
 // shipments of 10-02 (1000 + 80) and C2's of 10-15 (300); C2's shipment of
