@@ -71,8 +71,8 @@ func (r FileResult) String() string {
 	case StatusFailed:
 		return fmt.Sprintf("%s: failed: %v", r.File, r.Err)
 	}
-	return fmt.Sprintf("%s → %s: read %d, loaded %d, replaced %d, quarantined %d, filtered %d (updated %d existing)",
-		r.File, r.Entity, r.Read, r.Loaded, r.Replaced, r.Quarantined, r.Filtered, r.Updated) + r.notes()
+	return fmt.Sprintf("%s → %s: read %d, loaded %d (%d of them replace rows loaded before), superseded by a later line of the file %d, quarantined %d, filtered %d",
+		r.File, r.Entity, r.Read, r.Loaded, r.Updated, r.Replaced, r.Quarantined, r.Filtered) + r.notes()
 }
 
 // FileError is a failure of one file, naming it.

@@ -171,6 +171,7 @@ func TestExportOneManager(t *testing.T) {
 		{"competitor_share", "M1", "has no manager_id column"},
 		{"invoices", "M1", "has no manager_id column"},
 		{"receivables_ageing", "M9", "no manager has that id"},
+		{"receivables_ageing", "", "no manager has that id"}, // not the whole file
 	} {
 		out := filepath.Join(dir, c.name+".csv")
 		code, _, stderr := kam(t, "--config", cfg, "export", c.name, "--manager", c.manager, "--out", out)
@@ -195,6 +196,9 @@ func TestUsageErrors(t *testing.T) {
 		if code, _, _ := kam(t, args...); code != exitUsage {
 			t.Errorf("kam %v: exit %d, want %d", args, code, exitUsage)
 		}
+	}
+	if code, _, stderr := kam(t, "build", "--as-of", "2026-02-30"); code != exitUsage || !strings.Contains(stderr, `date "2026-02-30": there is no such day`) {
+		t.Errorf("kam build --as-of 2026-02-30: exit %d, %q; want %d saying there is no such day", code, stderr, exitUsage)
 	}
 }
 

@@ -108,7 +108,7 @@ written whole.`,
 			} else if q, err = exportQuery(cmd.Context(), db, args[0], lineage); err != nil {
 				return err
 			}
-			if manager != "" {
+			if cmd.Flags().Changed("manager") {
 				if q, err = scopeToManager(cmd.Context(), db, args[0], q, manager); err != nil {
 					return err
 				}

@@ -138,6 +138,9 @@ func interactive(w io.Writer) bool {
 func parseDate(s string) (time.Time, error) {
 	d, err := time.Parse("2006-01-02", s)
 	if err != nil {
+		if len(s) == 10 && strings.Count(s, "-") == 2 && strings.Trim(strings.ReplaceAll(s, "-", ""), "0123456789") == "" {
+			return time.Time{}, withCode(exitUsage, fmt.Errorf("date %q: there is no such day", s))
+		}
 		return time.Time{}, withCode(exitUsage, fmt.Errorf("date %q: want YYYY-MM-DD", s))
 	}
 	return d, nil

@@ -95,6 +95,12 @@ func Load(path string) (*Config, error) {
 // Parse decodes and validates config bytes; unknown keys are errors.
 func Parse(b []byte) (*Config, error) {
 	c := &Config{}
+	var root yaml.Node
+	if yaml.Unmarshal(b, &root) == nil {
+		if err := checkWholeDays(&root); err != nil {
+			return nil, err
+		}
+	}
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	dec.KnownFields(true)
 	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
@@ -102,6 +108,46 @@ func Parse(b []byte) (*Config, error) {
 	}
 	c.setDefaults()
 	return c, c.validate()
+}
+
+// checkWholeDays refuses day counts under models: that are not whole
+// numbers, which decoding would truncate (ageing_buckets: [30.5, 60] read
+// as [30, 60]), and an empty ageing_buckets list.
+func checkWholeDays(root *yaml.Node) error {
+	doc := root
+	if doc.Kind == yaml.DocumentNode && len(doc.Content) == 1 {
+		doc = doc.Content[0]
+	}
+	if doc.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(doc.Content); i += 2 {
+		if doc.Content[i].Value != "models" || doc.Content[i+1].Kind != yaml.MappingNode {
+			continue
+		}
+		m := doc.Content[i+1]
+		for j := 0; j+1 < len(m.Content); j += 2 {
+			key, val := m.Content[j].Value, m.Content[j+1]
+			switch key {
+			case "active_window_days", "overdue_grace_days", "ageing_buckets":
+			default:
+				continue
+			}
+			vals := []*yaml.Node{val}
+			if val.Kind == yaml.SequenceNode {
+				vals = val.Content
+				if len(vals) == 0 {
+					return fmt.Errorf("line %d: models: %s: [] gives no limits; leave the key out for the default [30, 60, 90]", val.Line, key)
+				}
+			}
+			for _, v := range vals {
+				if v.Kind == yaml.ScalarNode && v.ShortTag() != "!!int" && v.ShortTag() != "!!null" {
+					return fmt.Errorf("line %d: models: %s: %q is not a whole number of days", v.Line, key, v.Value)
+				}
+			}
+		}
+	}
+	return nil
 }
 
 func cleanYAMLError(err error) error {

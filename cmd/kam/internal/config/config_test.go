@@ -1,6 +1,7 @@
 package config_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -80,5 +81,24 @@ func TestAdventureWorksExampleLoads(t *testing.T) {
 	}
 	if got := strings.Join(entities, " "); got != "managers clients order_lines plans" {
 		t.Errorf("sources feed %q, want managers clients order_lines plans", got)
+	}
+}
+
+// YAML would read 30.5 days as 30: day counts must be whole, and an empty
+// bucket list is refused rather than read as the default.
+func TestDayCountsAreWhole(t *testing.T) {
+	for _, tc := range []struct{ yaml, want string }{
+		{"models: {ageing_buckets: [30.5, 60]}\n", `line 1: models: ageing_buckets: "30.5" is not a whole number of days`},
+		{"models:\n  active_window_days: 90.0\n", `line 2: models: active_window_days: "90.0" is not a whole number of days`},
+		{"models: {overdue_grace_days: seven}\n", `line 1: models: overdue_grace_days: "seven" is not a whole number of days`},
+		{"models: {ageing_buckets: []}\n", `line 1: models: ageing_buckets: [] gives no limits; leave the key out for the default [30, 60, 90]`},
+	} {
+		if _, err := config.Parse([]byte(tc.yaml)); err == nil || err.Error() != tc.want {
+			t.Errorf("Parse(%q) = %v, want %s", tc.yaml, err, tc.want)
+		}
+	}
+	c, err := config.Parse([]byte("models: {ageing_buckets: [15, 45], active_window_days: 60}\n"))
+	if err != nil || fmt.Sprint(c.Models.AgeingBuckets) != "[15 45]" || c.Models.ActiveWindowDays != 60 {
+		t.Errorf("whole days: %v, %v", c, err)
 	}
 }
