@@ -96,6 +96,9 @@ func archiveCopy(from, to string) error {
 // notes is what a result adds to its summary line: unmatched payers and the archive.
 func (r FileResult) notes() string {
 	var s string
+	if r.UnknownClients > 0 {
+		s += fmt.Sprintf("; %d row(s) name a client_id that is in no clients file (shown without a name or manager until the client is loaded)", r.UnknownClients)
+	}
 	if r.Unmatched > 0 {
 		s += fmt.Sprintf("; %d payment(s) match no client by payer_inn (kept with an empty client_id)", r.Unmatched)
 	}

@@ -236,16 +236,3 @@ func bankAmountKey(s string) string {
 	}
 	return t
 }
-
-// countUnmatched sets res.Unmatched after a payments load: the rows of this
-// load with no client_id whose payer_inn is empty or is no client's inn.
-// They stay in the warehouse; the count is a report for the operator.
-func (l *Loader) countUnmatched(ctx context.Context, src *Source, res *FileResult) {
-	if src.Entity != "payments" || res.Status != StatusLoaded || res.Loaded == 0 {
-		return
-	}
-	_ = l.DB.QueryRowContext(ctx, `SELECT count(*) FROM main.payments p
-        WHERE p._load_id = ? AND p.client_id IS NULL
-          AND (p.payer_inn IS NULL OR NOT EXISTS (SELECT 1 FROM main.clients c WHERE trim(c.inn) = trim(p.payer_inn)))`,
-		res.LoadID).Scan(&res.Unmatched)
-}

@@ -59,6 +59,8 @@ type FileResult struct {
 	Err         error
 	// Unmatched counts loaded payments with no client_id whose payer_inn is no client's inn.
 	Unmatched int64
+	// UnknownClients counts loaded rows whose client_id is in no clients row.
+	UnknownClients int64
 	// Archived is where the file was moved (source `archive:`); ArchiveErr why it could not be.
 	Archived   string
 	ArchiveErr error
@@ -460,3 +462,29 @@ func phase(name string, start time.Time) {
 // testHookPhase, when set by a test, receives the duration of each phase
 // of a load: read (the stager), write (typing, checks, inserts), commit.
 var testHookPhase func(name string, d time.Duration)
+
+// countUnmatched reports, after a load, its rows that name a client_id no
+// clients row has (res.UnknownClients) and, for payments, those with no
+// client_id whose payer_inn is empty or is no client's inn (res.Unmatched).
+// They stay in the warehouse; the counts are a report for the operator.
+func (l *Loader) countUnmatched(ctx context.Context, src *Source, res *FileResult) {
+	if res.Status != StatusLoaded || res.Loaded == 0 {
+		return
+	}
+	if ent, ok := wh.Lookup(src.Entity); ok && src.Entity != "clients" {
+		if _, has := ent.Field("client_id"); has {
+			// the marts show such rows under no client name and no manager
+			_ = l.DB.QueryRowContext(ctx, fmt.Sprintf(`SELECT count(*) FROM main.%s t
+                WHERE t._load_id = ? AND t.client_id IS NOT NULL
+                  AND NOT EXISTS (SELECT 1 FROM main.clients c WHERE c.client_id = t.client_id)`, src.Entity),
+				res.LoadID).Scan(&res.UnknownClients)
+		}
+	}
+	if src.Entity != "payments" {
+		return
+	}
+	_ = l.DB.QueryRowContext(ctx, `SELECT count(*) FROM main.payments p
+        WHERE p._load_id = ? AND p.client_id IS NULL
+          AND (p.payer_inn IS NULL OR NOT EXISTS (SELECT 1 FROM main.clients c WHERE trim(c.inn) = trim(p.payer_inn)))`,
+		res.LoadID).Scan(&res.Unmatched)
+}

@@ -184,6 +184,24 @@ func TestLoadBoundedDecimals(t *testing.T) {
 	}
 }
 
+// Rows naming a client that no clients row has load, and the summary says
+// how many: the marts would show them without a name or a manager.
+func TestLoadCountsUnknownClients(t *testing.T) {
+	dir := t.TempDir()
+	db := openWarehouse(t)
+	l := &ingest.Loader{DB: db, BaseDir: dir}
+	clients := ingest.Source{Name: "clients", Entity: "clients", Files: "clients.csv"}
+	if r := l.LoadFile(context.Background(), &clients, write(t, dir, "clients.csv", "client_id,name,segment\nC1,Альфа,HoReCa\n")); r.Err != nil || r.UnknownClients != 0 {
+		t.Fatalf("LoadFile(clients) = %+v", r)
+	}
+	invoices := ingest.Source{Name: "invoices", Entity: "invoices", Files: "invoices.csv"}
+	r := l.LoadFile(context.Background(), &invoices, write(t, dir, "invoices.csv",
+		"invoice_id,invoice_date,client_id,amount\nI1,2026-10-01,C1,100\nI2,2026-10-01,C9,100\nI3,2026-10-02,C9,5\n"))
+	if r.Err != nil || r.Loaded != 3 || r.UnknownClients != 2 || !strings.Contains(r.String(), "2 row(s) name a client_id that is in no clients file") {
+		t.Errorf("LoadFile(invoices) = %+v: %s; want 3 loaded, 2 naming an unknown client", r, r)
+	}
+}
+
 // Run reports each file before loading it, counted over every source's
 // files, failed and already loaded ones included; a source whose glob
 // matches nothing adds nothing.
