@@ -344,6 +344,13 @@ func Build(ctx context.Context, db *sql.DB, opt Options) (*Result, error) {
 		}
 	}()
 	oneTx := inOneTransaction(order, plans, prev != nil)
+	if !oneTx {
+		// tables are committed model by model: until this build is published,
+		// the next one must assume they may hold rows as of this date
+		if _, err := conn.ExecContext(ctx, "INSERT INTO meta.build_attempts VALUES (?)", opt.AsOf); err != nil {
+			return nil, err
+		}
+	}
 	if oneTx {
 		if _, err := conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
 			return nil, err
@@ -700,6 +707,9 @@ func publish(ctx context.Context, conn *sql.Conn, order []*Model, next map[strin
 		}
 	}
 	if err := exec("INSERT INTO meta.build_state VALUES (?, ?, ?)", res.BuildID, opt.AsOf, settings); err != nil {
+		return err
+	}
+	if err := exec("DELETE FROM meta.build_attempts"); err != nil {
 		return err
 	}
 	if err := exec("INSERT INTO meta.builds VALUES (?, ?, ?, ?, ?)", res.BuildID, opt.AsOf, len(res.Models), res.Checks, builtAt); err != nil {

@@ -133,6 +133,40 @@ func TestPlanFulfilmentAtMonthEnd(t *testing.T) {
 	})
 }
 
+// A build that commits core tables model by model (not one transaction:
+// here a client's payment terms changed, so the receivables are rebuilt in
+// full) and is interrupted leaves them as of its date. The next build must
+// not trust them: as of the last published date again, the sales are still
+// those up to 10-15 (see TestBuildAsOfLeavesOutLaterEvents).
+func TestInterruptedBuildIsNotTrusted(t *testing.T) {
+	db := loadFixture(t, "basic")
+	build(t, db, models.Options{AsOf: date("2026-10-15")})
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "clients.csv"), []byte("client_id,name,segment,payment_terms_days\nC3,ИП Гамма,Розница,14\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ingestFrom(t, db, dir)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	_, err := models.Build(ctx, db, models.Options{AsOf: date("2026-10-31"), Progress: func(_, _ int, step string) {
+		if step == "model activity_monthly" { // the first mart: every core table is written
+			cancel()
+		}
+	}})
+	if err == nil {
+		t.Fatal("the interrupted build succeeded")
+	}
+	assertRows(t, db, `SELECT max(event_date) FROM core.core_sales_daily`, []string{"2026-10-21"}) // it did write in place
+	build(t, db, models.Options{AsOf: date("2026-10-15")})
+	assertRows(t, db, `SELECT month, client_id, category, manager_id, net_sales::decimal(18,2) FROM sales_monthly ORDER BY ALL`, []string{
+		"2026-09-01 C3 Food M2 200.00",
+		"2026-10-01 C1 Drinks M1 80.00",
+		"2026-10-01 C1 Food M1 1000.00",
+		"2026-10-01 C2 Food M1 300.00",
+	})
+	assertRows(t, db, `SELECT max(event_date) FROM core.core_sales_daily`, []string{"2026-10-15"})
+}
+
 // A quarter or year in progress is measured against the plan of its whole
 // window: the months still to come count, as they are planned in advance.
 // The basic fixture plus M1's plans for November (1500), December (500)

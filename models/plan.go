@@ -53,11 +53,16 @@ type entityState struct {
 
 // buildState is what the last successful build left behind.
 type buildState struct {
-	BuildID  int64
-	AsOf     time.Time
-	Settings string
-	Entities map[string]entityState
-	Models   map[string]string // model → hash of its SQL
+	BuildID int64
+	AsOf    time.Time
+	// AttemptLo and AttemptHi span the as-of dates of builds begun since
+	// and not published (zero: none). A build that is not one transaction
+	// commits core tables model by model, so after a failure they may hold
+	// rows as of such a date.
+	AttemptLo, AttemptHi time.Time
+	Settings             string
+	Entities             map[string]entityState
+	Models               map[string]string // model → hash of its SQL
 }
 
 var stateDDL = []string{
@@ -65,6 +70,7 @@ var stateDDL = []string{
 	`CREATE TABLE IF NOT EXISTS meta.build_state (build_id BIGINT, as_of DATE, settings VARCHAR)`,
 	`CREATE TABLE IF NOT EXISTS meta.build_entities (build_id BIGINT, entity VARCHAR, row_count BIGINT, load_id BIGINT)`,
 	`CREATE TABLE IF NOT EXISTS meta.build_models (build_id BIGINT, model VARCHAR, sql_hash VARCHAR, mode VARCHAR, rebuilt_from DATE)`,
+	`CREATE TABLE IF NOT EXISTS meta.build_attempts (as_of DATE)`,
 }
 
 func loadState(ctx context.Context, q querier) (*buildState, error) {
@@ -76,6 +82,11 @@ func loadState(ctx context.Context, q querier) (*buildState, error) {
 	if err != nil {
 		return nil, err
 	}
+	var lo, hi sql.NullTime
+	if err := q.QueryRowContext(ctx, "SELECT min(as_of), max(as_of) FROM meta.build_attempts").Scan(&lo, &hi); err != nil {
+		return nil, err
+	}
+	st.AttemptLo, st.AttemptHi = lo.Time, hi.Time
 	rows, err := q.QueryContext(ctx, "SELECT entity, row_count, load_id FROM meta.build_entities WHERE build_id = ?", st.BuildID)
 	if err != nil {
 		return nil, err
@@ -224,13 +235,22 @@ func planBuild(order []*Model, prev *buildState, changes map[string]entityChange
 }
 
 // asOfFloor is the earliest date from which a model's rows change because
-// the as-of date moved since the previous build. A cut (@as_of_cut) shows or
-// hides only the rows dated after the earlier of the two dates. Any other
+// the as-of date moved since the previous build (or since builds begun and
+// not published, whose rows core tables may hold). Moving forward, a cut
+// (@as_of_cut) shows only the rows dated after the earlier date; any other
 // reading of the date is assumed to concern the as-of month (a month in
-// progress, a period end): from the first day of the previous as-of month
-// when the date moved forward, everywhere when it went back.
+// progress, a period end): from the first day of the earlier as-of month.
+// Moving back, both are rebuilt whole, so that no table is cut in place
+// before the build is published.
 func asOfFloor(m *Model, prev *buildState, opt Options) time.Time {
-	if prev == nil || opt.AsOf.Equal(prev.AsOf) {
+	if prev == nil {
+		return floorNone
+	}
+	lo, hi := prev.AsOf, prev.AsOf
+	if !prev.AttemptLo.IsZero() {
+		lo, hi = minTime(lo, prev.AttemptLo), maxTime(hi, prev.AttemptHi)
+	}
+	if opt.AsOf.Equal(lo) && opt.AsOf.Equal(hi) {
 		return floorNone
 	}
 	reads := strings.Count(stripComments(m.SQL), "getvariable('as_of')")
@@ -238,14 +258,21 @@ func asOfFloor(m *Model, prev *buildState, opt Options) time.Time {
 		reads-- // the cut's own
 	}
 	switch {
-	case reads > 0 && opt.AsOf.Before(prev.AsOf):
+	case reads <= 0 && m.AsOfCut == "":
+		return floorNone
+	case opt.AsOf.Before(hi):
 		return floorAll
 	case reads > 0:
-		return time.Date(prev.AsOf.Year(), prev.AsOf.Month(), 1, 0, 0, 0, 0, time.UTC)
-	case m.AsOfCut != "":
-		return minTime(opt.AsOf, prev.AsOf).AddDate(0, 0, 1)
+		return time.Date(lo.Year(), lo.Month(), 1, 0, 0, 0, 0, time.UTC)
 	}
-	return floorNone
+	return lo.AddDate(0, 0, 1)
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }
 
 func minTime(a, b time.Time) time.Time {

@@ -842,8 +842,8 @@ func (c *salesCompany) activityRows(asOf time.Time) []string {
 				}
 				switch a.status {
 				case "done":
-					// done by the as-of date; done later, it was still to do then
-					if !doneDay.After(asOf) {
+					// done within the month planned, and by the as-of date
+					if !doneDay.After(asOf) && !doneDay.After(month(a.planned).AddDate(0, 1, -1)) {
 						r.asPlanned++
 					}
 				case "cancelled":
@@ -1705,6 +1705,12 @@ func checkSalesReference(t *testing.T, seed uint64) {
 		t.Errorf("the build moved forward from 05-24, want the cut models incremental from 05-25: %s", m)
 	}
 	compare(date("2026-05-31"))
+	// Into the next month, twice: the second build recomputes from June 1 only, so what May's rows say
+	// must not change with the days after June 2 (an activity planned in May and done in June).
+	for _, day := range []string{"2026-06-02", "2026-06-20"} {
+		build(t, db, models.Options{AsOf: date(day)})
+		compare(date(day))
+	}
 }
 
 // lineDiff lists the rows only one side has.

@@ -2,7 +2,7 @@
 -- @unique: month, manager_id
 -- @not_null: month, manager_id, planned, done, own_clients, covered_clients
 -- @incremental: month by month
--- @description: CRM activity plan vs fact per manager and month. planned / cancelled / missed count activities by their planned_on month; done counts activities with status done by done_on (planned_on when done_on is empty); done_as_planned is the share of the month's planned activities that were done. own_clients: clients assigned to the manager at the month's period end; covered_clients: those of them with a done visit, call or meeting by this manager in the month; coverage = covered / own. orders: distinct orders shipped that month and attributed to the manager; visits_per_order = done visits / orders
+-- @description: CRM activity plan vs fact per manager and month. planned / cancelled / missed count activities by their planned_on month; done counts activities with status done by done_on (planned_on when done_on is empty), up to the as-of date; done_as_planned counts the month's planned activities done within that month (and by the as-of date). own_clients: clients assigned to the manager at the month's period end; covered_clients: those of them with a done visit, call or meeting by this manager in the month; coverage = covered / own. orders: distinct orders shipped that month and attributed to the manager; visits_per_order = done visits / orders
 with
 
 activities as (
@@ -33,8 +33,11 @@ planned as (
         count(*) filter (where kind = 'visit') as visits_planned,
         count(*) filter (where kind = 'call') as calls_planned,
         count(*) filter (where kind = 'meeting') as meetings_planned,
-        -- done by the as-of date: an activity done later was still to do then
-        count(*) filter (where status = 'done' and coalesce(done_on, planned_on) <= getvariable('as_of')::date) as done_as_planned,
+        -- done within the month planned (and by the as-of date): one that slipped into a later month was not done
+        -- as planned, and a closed month's count does not change when the as-of date moves on
+        count(*) filter (
+            where status = 'done' and coalesce(done_on, planned_on) <= least(last_day(planned_on), getvariable('as_of')::date)
+        ) as done_as_planned,
         count(*) filter (where status = 'cancelled') as cancelled,
         count(*) filter (where status = 'missed') as missed
     from activities
