@@ -4,7 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -89,6 +91,24 @@ func QueryAsOf(ctx context.Context, db *sql.DB, mart string, opt Options) (strin
 		}
 		if n == 0 {
 			return "", fmt.Errorf("%s as of a date reads %s, which is not built yet: run `kam build` first", mart, ref)
+		}
+	}
+	// The built tables must follow from the data: read beside data loaded
+	// since, or after a build that stopped halfway, they would mix two states.
+	prev, err := loadState(ctx, db)
+	if err != nil {
+		return "", err
+	}
+	if prev == nil || prev.Unfinished {
+		return "", fmt.Errorf("%s as of a date reads tables the last build did not finish: run `kam build` first", mart)
+	}
+	changes, err := entityChanges(ctx, db, prev)
+	if err != nil {
+		return "", err
+	}
+	for _, e := range slices.Sorted(maps.Keys(changes)) {
+		if !changes[e].floor.Equal(floorNone) {
+			return "", fmt.Errorf("%s as of a date reads built tables, and %s changed since the last build: run `kam build` first", mart, e)
 		}
 	}
 	if ok, err := macrosExist(ctx, db); err != nil {

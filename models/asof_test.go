@@ -2,6 +2,9 @@ package models_test
 
 import (
 	"context"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/kam-analytics/kam/models"
@@ -37,5 +40,25 @@ func TestQueryAsOfMatchesBuild(t *testing.T) {
 				t.Errorf("%s as of %s: query %s, built %s", mart, day, got, want)
 			}
 		}
+	}
+}
+
+// An as-of query mixes live data with built tables, so it refuses to run
+// when data was loaded since the last build: the new payment would reach
+// some models and not others.
+func TestQueryAsOfRefusesUnbuiltData(t *testing.T) {
+	db := loadFixture(t, "receivables")
+	build(t, db, models.Options{AsOf: date("2026-03-31")})
+	if _, err := models.QueryAsOf(context.Background(), db, "receivables_ageing", models.Options{AsOf: date("2026-03-31")}); err != nil {
+		t.Fatalf("QueryAsOf after the build: %v", err)
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "payments.csv"), []byte("payment_id,paid_on,client_id,amount\nPAY-N,2026-03-30,A,100\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ingestFrom(t, db, dir)
+	_, err := models.QueryAsOf(context.Background(), db, "receivables_ageing", models.Options{AsOf: date("2026-03-31")})
+	if err == nil || !strings.Contains(err.Error(), "payments changed since the last build: run `kam build` first") {
+		t.Errorf("QueryAsOf after a load: %v, want an error asking for kam build", err)
 	}
 }

@@ -131,6 +131,9 @@ type Result struct {
 	// Checks is how many data checks ran (and passed); checks of models
 	// nothing changed for are not run again.
 	Checks int
+	// Recovered: the previous build wrote tables in place and was not
+	// published, so this one rebuilt everything.
+	Recovered bool
 	// ChecksDuration is the time the data checks took, PlanDuration the
 	// time spent finding what changed, PublishDuration the swap, and
 	// CheckpointDuration the final checkpoint.
@@ -324,7 +327,10 @@ func Build(ctx context.Context, db *sql.DB, opt Options) (*Result, error) {
 		return nil, err
 	}
 	settings := opt.settingsKey()
-	if opt.Full {
+	recovered := prev != nil && prev.Unfinished && !opt.Full
+	if opt.Full || recovered {
+		// after a build that wrote core tables in place and was not
+		// published, their rows are no longer what any plan can tell
 		prev = nil
 	}
 	plans := planBuild(order, prev, changes, exists, opt, settings)
@@ -333,7 +339,7 @@ func Build(ctx context.Context, db *sql.DB, opt Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{AsOf: opt.AsOf, PlanDuration: time.Since(planStart)}
+	res := &Result{AsOf: opt.AsOf, PlanDuration: time.Since(planStart), Recovered: recovered}
 	if err := conn.QueryRowContext(ctx, "SELECT coalesce(max(build_id), 0) + 1 FROM meta.builds").Scan(&res.BuildID); err != nil {
 		return nil, err
 	}

@@ -167,6 +167,48 @@ func TestInterruptedBuildIsNotTrusted(t *testing.T) {
 	assertRows(t, db, `SELECT max(event_date) FROM core.core_sales_daily`, []string{"2026-10-15"})
 }
 
+// After such a build, a row it applied in place may come back with another
+// date: the payment PAY-Z of 2026-01-20 is applied to the receivables, the
+// build is interrupted, and PAY-Z is re-sent dated 2026-03-20. Planned from
+// the last published build, PAY-Z looks like a new row of 03-20 and its old
+// application would stay: the build after an unpublished one rebuilds
+// everything, and equals a full build.
+func TestInterruptedBuildThenCorrectedRow(t *testing.T) {
+	db := loadFixture(t, "receivables")
+	opt := models.Options{AsOf: date("2026-03-31")}
+	build(t, db, opt)
+	load := func(entity, body string) {
+		t.Helper()
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, entity+".csv"), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		ingestFrom(t, db, dir)
+	}
+	load("payments", "payment_id,paid_on,client_id,amount\nPAY-Z,2026-01-20,A,100\n")
+	load("client_assignments", "client_id,manager_id,valid_from\nQ,M1,2026-01-01\n") // not one transaction
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if _, err := models.Build(ctx, db, models.Options{AsOf: opt.AsOf, Progress: func(_, _ int, step string) {
+		if step == "model activity_monthly" {
+			cancel()
+		}
+	}}); err == nil {
+		t.Fatal("the interrupted build succeeded")
+	}
+	load("payments", "payment_id,paid_on,client_id,amount\nPAY-Z,2026-03-20,A,100\n")
+	if res := build(t, db, opt); !res.Recovered {
+		t.Error("the build after an unpublished one did not rebuild everything")
+	}
+	after := fingerprints(t, db)
+	build(t, db, models.Options{AsOf: opt.AsOf, Full: true})
+	for name, want := range fingerprints(t, db) {
+		if after[name] != want {
+			t.Errorf("%s after the interrupted build: %s, a full build: %s", name, after[name], want)
+		}
+	}
+}
+
 // A quarter or year in progress is measured against the plan of its whole
 // window: the months still to come count, as they are planned in advance.
 // The basic fixture plus M1's plans for November (1500), December (500)

@@ -55,14 +55,13 @@ type entityState struct {
 type buildState struct {
 	BuildID int64
 	AsOf    time.Time
-	// AttemptLo and AttemptHi span the as-of dates of builds begun since
-	// and not published (zero: none). A build that is not one transaction
-	// commits core tables model by model, so after a failure they may hold
-	// rows as of such a date.
-	AttemptLo, AttemptHi time.Time
-	Settings             string
-	Entities             map[string]entityState
-	Models               map[string]string // model → hash of its SQL
+	// Unfinished: a build begun since was not published. One that is not a
+	// single transaction commits core tables model by model, so they may
+	// hold rows of data since replaced, or as of another date.
+	Unfinished bool
+	Settings   string
+	Entities   map[string]entityState
+	Models     map[string]string // model → hash of its SQL
 }
 
 var stateDDL = []string{
@@ -82,11 +81,15 @@ func loadState(ctx context.Context, q querier) (*buildState, error) {
 	if err != nil {
 		return nil, err
 	}
-	var lo, hi sql.NullTime
-	if err := q.QueryRowContext(ctx, "SELECT min(as_of), max(as_of) FROM meta.build_attempts").Scan(&lo, &hi); err != nil {
+	// a warehouse last built by an older kam has no such table
+	if err := q.QueryRowContext(ctx, `SELECT coalesce((SELECT count(*) > 0 FROM duckdb_tables() WHERE schema_name = 'meta' AND table_name = 'build_attempts'), false)`).Scan(&st.Unfinished); err != nil {
 		return nil, err
 	}
-	st.AttemptLo, st.AttemptHi = lo.Time, hi.Time
+	if st.Unfinished {
+		if err := q.QueryRowContext(ctx, "SELECT count(*) > 0 FROM meta.build_attempts").Scan(&st.Unfinished); err != nil {
+			return nil, err
+		}
+	}
 	rows, err := q.QueryContext(ctx, "SELECT entity, row_count, load_id FROM meta.build_entities WHERE build_id = ?", st.BuildID)
 	if err != nil {
 		return nil, err
@@ -235,22 +238,14 @@ func planBuild(order []*Model, prev *buildState, changes map[string]entityChange
 }
 
 // asOfFloor is the earliest date from which a model's rows change because
-// the as-of date moved since the previous build (or since builds begun and
-// not published, whose rows core tables may hold). Moving forward, a cut
+// the as-of date moved since the previous build. Moving forward, a cut
 // (@as_of_cut) shows only the rows dated after the earlier date; any other
 // reading of the date is assumed to concern the as-of month (a month in
 // progress, a period end): from the first day of the earlier as-of month.
 // Moving back, both are rebuilt whole, so that no table is cut in place
 // before the build is published.
 func asOfFloor(m *Model, prev *buildState, opt Options) time.Time {
-	if prev == nil {
-		return floorNone
-	}
-	lo, hi := prev.AsOf, prev.AsOf
-	if !prev.AttemptLo.IsZero() {
-		lo, hi = minTime(lo, prev.AttemptLo), maxTime(hi, prev.AttemptHi)
-	}
-	if opt.AsOf.Equal(lo) && opt.AsOf.Equal(hi) {
+	if prev == nil || opt.AsOf.Equal(prev.AsOf) {
 		return floorNone
 	}
 	reads := strings.Count(stripComments(m.SQL), "getvariable('as_of')")
@@ -260,19 +255,12 @@ func asOfFloor(m *Model, prev *buildState, opt Options) time.Time {
 	switch {
 	case reads <= 0 && m.AsOfCut == "":
 		return floorNone
-	case opt.AsOf.Before(hi):
+	case opt.AsOf.Before(prev.AsOf):
 		return floorAll
 	case reads > 0:
-		return time.Date(lo.Year(), lo.Month(), 1, 0, 0, 0, 0, time.UTC)
+		return time.Date(prev.AsOf.Year(), prev.AsOf.Month(), 1, 0, 0, 0, 0, time.UTC)
 	}
-	return lo.AddDate(0, 0, 1)
-}
-
-func maxTime(a, b time.Time) time.Time {
-	if b.After(a) {
-		return b
-	}
-	return a
+	return prev.AsOf.AddDate(0, 0, 1)
 }
 
 func minTime(a, b time.Time) time.Time {

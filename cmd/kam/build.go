@@ -98,6 +98,9 @@ func (a *app) build(ctx context.Context, c *config.Config, asOf time.Time, full 
 			incremental++
 		}
 	}
+	if res.Recovered {
+		fmt.Fprintln(a.stdout, "build: the previous build stopped after writing some tables, so every model was rebuilt")
+	}
 	fmt.Fprintf(a.stdout, "build: %d models (%d incremental or unchanged), %d checks passed, as of %s (%.1fs)\n",
 		len(res.Models), incremental, res.Checks, res.AsOf.Format("2006-01-02"), time.Since(start).Seconds())
 	// What closing each KAM's remaining gap is worth (marts.pay_gap_value), when there is a plan file.
