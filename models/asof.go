@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"maps"
 	"regexp"
@@ -18,6 +19,9 @@ var getvariablePattern = regexp.MustCompile(`getvariable\('([a-z_]+)'\)`)
 // asOfPrefix names the common table expressions QueryAsOf gives the models
 // it recomputes, so they cannot collide with names inside the model files.
 const asOfPrefix = "asof__"
+
+// ErrNotBuilt means the built tables do not follow from the data loaded.
+var ErrNotBuilt = errors.New("the warehouse holds data the last build did not see")
 
 // QueryAsOf returns one read-only SQL statement that computes a mart as of
 // opt.AsOf (required) without touching the built marts, sorted by every
@@ -94,21 +98,36 @@ func QueryAsOf(ctx context.Context, db *sql.DB, mart string, opt Options) (strin
 		}
 	}
 	// The built tables must follow from the data: read beside data loaded
-	// since, or after a build that stopped halfway, they would mix two states.
+	// since, or after a build that was not published, they would mix two
+	// states. Only the entities the mart reads, directly or through any
+	// model, count.
 	prev, err := loadState(ctx, db)
 	if err != nil {
 		return "", err
 	}
 	if prev == nil || prev.Unfinished {
-		return "", fmt.Errorf("%s as of a date reads tables the last build did not finish: run `kam build` first", mart)
+		return "", fmt.Errorf("%s as of a date: %w: the last build was not published (it failed or was interrupted), so run `kam build` first", mart, ErrNotBuilt)
 	}
 	changes, err := entityChanges(ctx, db, prev)
 	if err != nil {
 		return "", err
 	}
+	reads := map[string]bool{}
+	var entities func(string)
+	entities = func(n string) {
+		for _, ref := range byName[n].Refs {
+			schema, name, _ := strings.Cut(ref, ".")
+			if schema == "main" {
+				reads[name] = true
+			} else if byName[name] != nil {
+				entities(name)
+			}
+		}
+	}
+	entities(mart)
 	for _, e := range slices.Sorted(maps.Keys(changes)) {
-		if !changes[e].floor.Equal(floorNone) {
-			return "", fmt.Errorf("%s as of a date reads built tables, and %s changed since the last build: run `kam build` first", mart, e)
+		if reads[e] && !changes[e].floor.Equal(floorNone) {
+			return "", fmt.Errorf("%s as of a date: %w: %s changed since the last build, so run `kam build` first", mart, ErrNotBuilt, e)
 		}
 	}
 	if ok, err := macrosExist(ctx, db); err != nil {

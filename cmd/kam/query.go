@@ -103,7 +103,11 @@ written whole.`,
 				}
 				q, err = models.QueryAsOf(cmd.Context(), db, args[0], modelOptions(c, d))
 				if err != nil {
-					return withCode(exitUsage, fmt.Errorf("export %s --as-of %s: %w", args[0], asOf, err))
+					code := exitUsage
+					if errors.Is(err, models.ErrNotBuilt) {
+						code = exitFailure // not the command's fault: the warehouse needs a build
+					}
+					return withCode(code, fmt.Errorf("export %s --as-of %s: %w", args[0], asOf, err))
 				}
 			} else if q, err = exportQuery(cmd.Context(), db, args[0], lineage); err != nil {
 				return err
