@@ -115,6 +115,7 @@ func newFastTyper(src *Source, ent *wh.Entity, cols []string) (*fastTyper, bool,
 			}
 		}
 	}
+	var plainNumbers fastTyper // bounds are written without separators
 	for _, f := range ent.Fields {
 		col, expr, err := fieldColumn(src, ent, f, cols)
 		if err != nil {
@@ -144,7 +145,6 @@ func newFastTyper(src *Source, ent *wh.Entity, cols []string) (*fastTyper, bool,
 			}
 			ff.pattern = re
 		}
-		var plainNumbers fastTyper
 		if f.Min != "" {
 			if ff.min, ff.hasMin = plainNumbers.decimal([]byte(f.Min)); !ff.hasMin {
 				return nil, false, fmt.Errorf("%s.%s: minimum %q is not a number", ent.Name, f.Name, f.Min)

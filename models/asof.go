@@ -112,9 +112,13 @@ func QueryAsOf(ctx context.Context, db *sql.DB, mart string, opt Options) (strin
 	if err != nil {
 		return "", err
 	}
-	reads := map[string]bool{}
+	reads, seen := map[string]bool{}, map[string]bool{}
 	var entities func(string)
 	entities = func(n string) {
+		if seen[n] {
+			return
+		}
+		seen[n] = true
 		for _, ref := range byName[n].Refs {
 			schema, name, _ := strings.Cut(ref, ".")
 			if schema == "main" {

@@ -3,8 +3,6 @@ package models_test
 import (
 	"context"
 	"errors"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -53,20 +51,12 @@ func TestQueryAsOfRefusesUnbuiltData(t *testing.T) {
 	if _, err := models.QueryAsOf(context.Background(), db, "receivables_ageing", models.Options{AsOf: date("2026-03-31")}); err != nil {
 		t.Fatalf("QueryAsOf after the build: %v", err)
 	}
-	load := func(entity, body string) {
-		t.Helper()
-		dir := t.TempDir()
-		if err := os.WriteFile(filepath.Join(dir, entity+".csv"), []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		ingestFrom(t, db, dir)
-	}
 	// a note the receivables do not read changes nothing for them
-	load("competitor_notes", "noted_on,client_id,category,competitor,share_pct\n2026-03-30,A,Food,Rival,20\n")
+	ingestCSV(t, db, "competitor_notes", "noted_on,client_id,category,competitor,share_pct\n2026-03-30,A,Food,Rival,20\n")
 	if _, err := models.QueryAsOf(context.Background(), db, "receivables_ageing", models.Options{AsOf: date("2026-03-31")}); err != nil {
 		t.Errorf("QueryAsOf after a competitor note: %v", err)
 	}
-	load("payments", "payment_id,paid_on,client_id,amount\nPAY-N,2026-03-30,A,100\n")
+	ingestCSV(t, db, "payments", "payment_id,paid_on,client_id,amount\nPAY-N,2026-03-30,A,100\n")
 	_, err := models.QueryAsOf(context.Background(), db, "receivables_ageing", models.Options{AsOf: date("2026-03-31")})
 	if !errors.Is(err, models.ErrNotBuilt) || !strings.Contains(err.Error(), "payments changed since the last build, so run `kam build` first") {
 		t.Errorf("QueryAsOf after a load: %v, want an error asking for kam build", err)

@@ -3,8 +3,6 @@ package models_test
 import (
 	"context"
 	"errors"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -141,11 +139,7 @@ func TestPlanFulfilmentAtMonthEnd(t *testing.T) {
 func TestInterruptedBuildIsNotTrusted(t *testing.T) {
 	db := loadFixture(t, "basic")
 	build(t, db, models.Options{AsOf: date("2026-10-15")})
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "clients.csv"), []byte("client_id,name,segment,payment_terms_days\nC3,ИП Гамма,Розница,14\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	ingestFrom(t, db, dir)
+	ingestCSV(t, db, "clients", "client_id,name,segment,payment_terms_days\nC3,ИП Гамма,Розница,14\n")
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	_, err := models.Build(ctx, db, models.Options{AsOf: date("2026-10-31"), Progress: func(_, _ int, step string) {
@@ -177,16 +171,8 @@ func TestInterruptedBuildThenCorrectedRow(t *testing.T) {
 	db := loadFixture(t, "receivables")
 	opt := models.Options{AsOf: date("2026-03-31")}
 	build(t, db, opt)
-	load := func(entity, body string) {
-		t.Helper()
-		dir := t.TempDir()
-		if err := os.WriteFile(filepath.Join(dir, entity+".csv"), []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		ingestFrom(t, db, dir)
-	}
-	load("payments", "payment_id,paid_on,client_id,amount\nPAY-Z,2026-01-20,A,100\n")
-	load("client_assignments", "client_id,manager_id,valid_from\nQ,M1,2026-01-01\n") // not one transaction
+	ingestCSV(t, db, "payments", "payment_id,paid_on,client_id,amount\nPAY-Z,2026-01-20,A,100\n")
+	ingestCSV(t, db, "client_assignments", "client_id,manager_id,valid_from\nQ,M1,2026-01-01\n") // not one transaction
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	if _, err := models.Build(ctx, db, models.Options{AsOf: opt.AsOf, Progress: func(_, _ int, step string) {
@@ -196,7 +182,7 @@ func TestInterruptedBuildThenCorrectedRow(t *testing.T) {
 	}}); err == nil {
 		t.Fatal("the interrupted build succeeded")
 	}
-	load("payments", "payment_id,paid_on,client_id,amount\nPAY-Z,2026-03-20,A,100\n")
+	ingestCSV(t, db, "payments", "payment_id,paid_on,client_id,amount\nPAY-Z,2026-03-20,A,100\n")
 	if res := build(t, db, opt); !res.Recovered {
 		t.Error("the build after an unpublished one did not rebuild everything")
 	}
@@ -218,12 +204,7 @@ func TestInterruptedBuildThenCorrectedRow(t *testing.T) {
 // 1310 / 4999 = 0.26205… → 0.2621.
 func TestPlanTargetCoversTheWholeWindow(t *testing.T) {
 	db := loadFixture(t, "basic")
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "plans.csv"),
-		[]byte("manager_id,period,kpi,target\nM1,2026-11,sales,1500\nM1,2026-12,sales,500\nM1,2026-Q2,sales,999\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	ingestFrom(t, db, dir)
+	ingestCSV(t, db, "plans", "manager_id,period,kpi,target\nM1,2026-11,sales,1500\nM1,2026-12,sales,500\nM1,2026-Q2,sales,999\n")
 	build(t, db, models.Options{AsOf: date("2026-10-25")})
 	assertRows(t, db, `SELECT period, target::decimal(18,2), actual::decimal(18,2), attainment, projected::decimal(18,2), flags
         FROM plan_fulfilment WHERE level = 'manager' AND manager_id = 'M1' AND kpi = 'sales' AND period_kind <> 'month' ORDER BY period`, []string{
@@ -233,12 +214,7 @@ func TestPlanTargetCoversTheWholeWindow(t *testing.T) {
 	})
 
 	// Hired on 2026-10-02, M1 owes no plan for the months before: nothing is missing.
-	dir = t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "managers.csv"),
-		[]byte("manager_id,name,team,hired_on,variable_target\nM1,Иванов Иван,North,2026-10-02,50000\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	ingestFrom(t, db, dir)
+	ingestCSV(t, db, "managers", "manager_id,name,team,hired_on,variable_target\nM1,Иванов Иван,North,2026-10-02,50000\n")
 	build(t, db, models.Options{AsOf: date("2026-10-25")})
 	assertRows(t, db, `SELECT period, target::decimal(18,2), flags
         FROM plan_fulfilment WHERE level = 'manager' AND manager_id = 'M1' AND kpi = 'sales' AND period_kind = 'year'`, []string{
@@ -252,12 +228,7 @@ func TestPlanTargetCoversTheWholeWindow(t *testing.T) {
 // assignment to M1) builds, and C1's sales stay M1's.
 func TestEmptyAssignmentIsNoOverlap(t *testing.T) {
 	db := loadFixture(t, "basic")
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "client_assignments.csv"),
-		[]byte("client_id,manager_id,valid_from,valid_to\nC1,M2,2026-10-10,2026-10-10\nC1,M2,2026-10-20,2026-10-12\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	ingestFrom(t, db, dir)
+	ingestCSV(t, db, "client_assignments", "client_id,manager_id,valid_from,valid_to\nC1,M2,2026-10-10,2026-10-10\nC1,M2,2026-10-20,2026-10-12\n")
 	build(t, db, models.Options{AsOf: date("2026-10-25")})
 	assertRows(t, db, `SELECT DISTINCT manager_id FROM sales_monthly WHERE client_id = 'C1'`, []string{"M1"})
 }

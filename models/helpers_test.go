@@ -41,6 +41,16 @@ func ingestDir(t *testing.T, db *sql.DB, dir string) {
 	ingestFrom(t, db, abs)
 }
 
+// ingestCSV ingests body as one more file of entity, as a later load would.
+func ingestCSV(t *testing.T, db *sql.DB, entity, body string) {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, entity+".csv"), []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ingestFrom(t, db, dir)
+}
+
 // ingestFrom ingests the <entity>.csv files of the folder abs into db.
 func ingestFrom(t *testing.T, db *sql.DB, abs string) {
 	t.Helper()

@@ -93,8 +93,9 @@ type Check struct {
 }
 
 var (
-	refPattern  = regexp.MustCompile(`\b(main|staging|core|marts)\.([a-z_][a-z0-9_]*)\b`)
-	annotPrefix = "-- @"
+	refPattern    = regexp.MustCompile(`\b(main|staging|core|marts)\.([a-z_][a-z0-9_]*)\b`)
+	columnPattern = regexp.MustCompile(`^[a-z_][a-z0-9_]*$`)
+	annotPrefix   = "-- @"
 )
 
 // Parse reads every model and check from fsys.
@@ -230,7 +231,7 @@ func parseModel(p, layer, sql string) (*Model, error) {
 		return nil, fmt.Errorf("%s: @compression: only a table has stored columns", p)
 	}
 	if col := ann["as_of_cut"]; col != "" {
-		if !regexp.MustCompile(`^[a-z_][a-z0-9_]*$`).MatchString(col) {
+		if !columnPattern.MatchString(col) {
 			return nil, fmt.Errorf("%s: @as_of_cut: %q: want one DATE column of the model", p, col)
 		}
 		m.AsOfCut = col

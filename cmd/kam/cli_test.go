@@ -182,6 +182,16 @@ func TestExportOneManager(t *testing.T) {
 			t.Errorf("export %s --manager %s left %s behind", c.name, c.manager, out)
 		}
 	}
+
+	// A payment loaded and not built yet: an as-of export would mix it with built tables.
+	writeFile(t, filepath.Join(dir, "inbox", "payments", "late.csv"), "payment_id,paid_on,client_id,amount\nPAY-L,2026-04-10,A,10\n")
+	if code, _, stderr := kam(t, "--config", cfg, "ingest"); code != 0 {
+		t.Fatalf("kam ingest: exit %d: %s", code, stderr)
+	}
+	code, _, stderr = kam(t, "--config", cfg, "export", "receivables_ageing", "--as-of", "2026-03-31")
+	if code != exitFailure || !strings.Contains(stderr, "payments changed since the last build, so run `kam build` first") {
+		t.Errorf("export --as-of after a load: exit %d, %q; want %d asking for kam build", code, stderr, exitFailure)
+	}
 }
 
 func TestMissingConfigHint(t *testing.T) {
