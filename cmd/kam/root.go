@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -59,6 +60,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err == nil {
 		return exitOK
 	}
+	var sig *interrupted
+	if errors.As(context.Cause(ctx), &sig) {
+		// The driver's own words ("INTERRUPT Error", "context canceled") say
+		// nothing useful here; what the user needs is what was kept.
+		fmt.Fprintf(stderr, "kam: %v\n", sig)
+		return 128 + int(sig.sig)
+	}
 	fmt.Fprintf(stderr, "kam: %v\n", err)
 	var ee *exitError
 	if errors.As(err, &ee) {
@@ -72,6 +80,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	return exitFailure
+}
+
+// interrupted is the cause of a context cancelled by SIGINT or SIGTERM.
+type interrupted struct{ sig syscall.Signal }
+
+func (i *interrupted) Error() string {
+	name := "SIGINT"
+	if i.sig == syscall.SIGTERM {
+		name = "SIGTERM"
+	}
+	return fmt.Sprintf("interrupted by %s: the step in progress was rolled back and the steps reported "+
+		"done are kept (each file load and each build is all or nothing); run the command again to finish", name)
 }
 
 func isUsage(err error) bool {
@@ -95,7 +115,8 @@ Start here:
   kam run                  ingest new files, build the marts, write the dashboards
 
 Exit codes: 0 ok, 1 failed, 2 usage error, 3 some inputs failed (the rest
-succeeded), 4 a data check failed (the previous marts were kept).`
+succeeded), 4 a data check failed (the previous marts were kept), 130 and 143
+interrupted by SIGINT or SIGTERM (what was in progress was rolled back).`
 
 func (a *app) rootCmd() *cobra.Command {
 	root := &cobra.Command{

@@ -1,0 +1,56 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// A SIGINT cancels the command's context with a cause that names the signal.
+func TestInterruptibleNamesTheSignal(t *testing.T) {
+	ctx, stop := interruptible(context.Background())
+	defer stop()
+	if err := syscall.Kill(syscall.Getpid(), syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-ctx.Done():
+	case <-time.After(5 * time.Second):
+		t.Fatal("SIGINT did not cancel the context")
+	}
+	var sig *interrupted
+	if !errors.As(context.Cause(ctx), &sig) || sig.sig != syscall.SIGINT {
+		t.Fatalf("cause = %v, want SIGINT", context.Cause(ctx))
+	}
+}
+
+// An interrupted build exits 128+signal with what was kept, not the driver's
+// "context canceled"; the next build runs as usual.
+func TestInterruptedCommandExitCode(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "acme")
+	if code, _, stderr := kam(t, "init", dir); code != 0 {
+		t.Fatalf("kam init: exit %d: %s", code, stderr)
+	}
+	cfg := filepath.Join(dir, "kam.yaml")
+	writeFile(t, filepath.Join(dir, "inbox", "clients", "c.csv"), "client_id,name,segment\nC1,Альфа,HoReCa\n")
+	if code, _, stderr := kam(t, "--config", cfg, "ingest"); code != 0 {
+		t.Fatalf("kam ingest: exit %d: %s", code, stderr)
+	}
+	for _, s := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
+		ctx, cancel := context.WithCancelCause(context.Background())
+		cancel(&interrupted{sig: s})
+		var out, errb bytes.Buffer
+		code := run(ctx, []string{"--config", cfg, "build", "--as-of", "2026-10-31"}, &out, &errb)
+		if code != 128+int(s) || !strings.Contains(errb.String(), "interrupted by") || strings.Contains(errb.String(), "context canceled") {
+			t.Errorf("build cancelled by %v: exit %d, stderr %q; want %d and what was kept", s, code, errb.String(), 128+int(s))
+		}
+	}
+	if code, _, stderr := kam(t, "--config", cfg, "build", "--as-of", "2026-10-31"); code != 0 {
+		t.Fatalf("kam build after the interrupted ones: exit %d: %s", code, stderr)
+	}
+}
