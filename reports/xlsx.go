@@ -1,8 +1,13 @@
 package reports
 
 import (
+	"archive/zip"
+	"bytes"
 	"fmt"
 	"io"
+	"io/fs"
+	"maps"
+	"slices"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -22,6 +27,7 @@ type Sheet struct {
 func WriteXLSX(w io.Writer, sheets []Sheet) error {
 	f := excelize.NewFile()
 	defer f.Close()
+	f.SetZipWriter(func(w io.Writer) excelize.ZipWriter { return &sortedZip{zw: zip.NewWriter(w)} })
 	money, err := f.NewStyle(&excelize.Style{NumFmt: 4}) // #,##0.00
 	if err != nil {
 		return err
@@ -184,4 +190,39 @@ func (d *Director) panelSheets() []Sheet {
 		}
 	}
 	return []Sheet{base, byManager, debtors, shares, pay, credit, lost, discounts, forecast}
+}
+
+// sortedZip writes a workbook's parts in name order on Close: excelize
+// writes its streamed sheets in map order, and the same pack must give the
+// same bytes.
+type sortedZip struct {
+	zw    *zip.Writer
+	parts map[string]*bytes.Buffer
+}
+
+func (z *sortedZip) Create(name string) (io.Writer, error) {
+	if z.parts == nil {
+		z.parts = map[string]*bytes.Buffer{}
+	}
+	if _, dup := z.parts[name]; dup {
+		return nil, fmt.Errorf("xlsx: part %s written twice", name)
+	}
+	b := new(bytes.Buffer)
+	z.parts[name] = b
+	return b, nil
+}
+
+func (z *sortedZip) AddFS(fsys fs.FS) error { return z.zw.AddFS(fsys) }
+
+func (z *sortedZip) Close() error {
+	for _, name := range slices.Sorted(maps.Keys(z.parts)) {
+		w, err := z.zw.Create(name)
+		if err != nil {
+			return err
+		}
+		if _, err := z.parts[name].WriteTo(w); err != nil {
+			return err
+		}
+	}
+	return z.zw.Close()
 }

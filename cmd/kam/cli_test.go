@@ -303,3 +303,69 @@ func checkInBrowser(t *testing.T, pages []string) {
 		}
 	}
 }
+
+// Pages and packs of a date before the last build's equal those of a build
+// as of that date: a past month's year to date and gap values, a mid-month
+// run-rate, must not count the days after it.
+func TestPagesAsOfAnEarlierDate(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "demo")
+	if code, stdout, stderr := kam(t, "demo", "--dir", dir, "--managers", "3", "--clients", "30", "--months", "13", "--as-of", "2026-10-20"); code != 0 {
+		t.Fatalf("kam demo: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	cfg := filepath.Join(dir, "kam.yaml")
+	out := t.TempDir()
+	if d := os.Getenv("KAM_KEEP_PAGES"); d != "" {
+		out = d
+	}
+	write := func(name, asOf string) {
+		t.Helper()
+		if code, _, stderr := kam(t, "--config", cfg, "render", "--as-of", asOf, "--out", filepath.Join(out, name, "site")); code != 0 {
+			t.Fatalf("kam render --as-of %s: exit %d: %s", asOf, code, stderr)
+		}
+		if asOf[8:] != "30" { // the pack of a month in progress is as of the last build
+			return
+		}
+		if code, _, stderr := kam(t, "--config", cfg, "report", "monthly", "--period", asOf[:7], "--format", "xlsx", "--out", filepath.Join(out, name, "pack.xlsx")); code != 0 {
+			t.Fatalf("kam report monthly --period %s: exit %d: %s", asOf[:7], code, stderr)
+		}
+	}
+	write("from-2026-10-20", "2026-09-30")
+	write("mid-from-2026-10-20", "2026-10-10")
+	for _, d := range []string{"2026-09-30", "2026-10-10"} {
+		if code, _, stderr := kam(t, "--config", cfg, "build", "--as-of", d); code != 0 {
+			t.Fatalf("kam build --as-of %s: exit %d: %s", d, code, stderr)
+		}
+		name := "built-" + d
+		write(name, d)
+		from := "from-2026-10-20"
+		if d == "2026-10-10" {
+			from = "mid-from-2026-10-20"
+		}
+		files := 0
+		filepath.WalkDir(filepath.Join(out, name), func(p string, e fs.DirEntry, err error) error {
+			if err != nil || e.IsDir() {
+				return err
+			}
+			rel, _ := filepath.Rel(filepath.Join(out, name), p)
+			want, _ := os.ReadFile(p)
+			got, err := os.ReadFile(filepath.Join(out, from, rel))
+			if err != nil || !bytes.Equal(got, want) {
+				t.Errorf("%s as of %s from the build as of 2026-10-20 differs from the build as of that date (%v)", rel, d, err)
+			}
+			files++
+			return nil
+		})
+		if files < 5 {
+			t.Errorf("as of %s: compared %d files", d, files)
+		}
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) == 0 {
+		t.Fatal("demo folder empty")
+	} else {
+		for _, e := range ents {
+			if strings.HasPrefix(e.Name(), ".kam-as-of-") {
+				t.Errorf("the warehouse copy %s was left behind", e.Name())
+			}
+		}
+	}
+}

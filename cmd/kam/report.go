@@ -33,7 +33,12 @@ with the year before, the client base (active, new, lost), receivables ageing
 with the worst debtors, competitor share by segment with its range, variable
 pay against budget with what each KPI shortfall cost (when kam build wrote
 marts.pay_gap_value for the month), alerts (credit limits, clients gone
-inactive, discount breaches) and the segment forecasts.`,
+inactive, discount breaches) and the segment forecasts.
+
+The month of the last build is reported as of that build. A past month is
+reported as of its last day, from a copy of the warehouse built as of that
+day (beside it, removed afterwards), so its year to date, run-rates and gap
+values count nothing after it.`,
 		Example: "  kam report monthly --period 2026-10 --format pdf --out pack-2026-10.pdf",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if _, err := time.Parse("2006-01", period); err != nil {
@@ -49,12 +54,7 @@ inactive, discount breaches) and the segment forecasts.`,
 			if err != nil {
 				return err
 			}
-			db, err := a.openWarehouse(cmd.Context(), c, true)
-			if err != nil {
-				return err
-			}
-			defer db.Close()
-			asOf, err := lastBuildAsOf(cmd.Context(), db)
+			asOf, err := a.lastBuild(cmd.Context(), c)
 			if err != nil {
 				return err
 			}
@@ -62,6 +62,11 @@ inactive, discount breaches) and the segment forecasts.`,
 			if end := monthEnd(period); end.Before(asOf) {
 				asOf = end
 			}
+			db, asOf, closeDB, err := a.openBuiltAsOf(cmd.Context(), c, true, asOf)
+			if err != nil {
+				return err
+			}
+			defer closeDB()
 			var data []byte
 			// Pay of a month kam build did not write pay_gap_value for is computed from the plans.
 			opt := dashboards.Options{Lang: lang, AsOf: asOf, Period: period, Compensation: c.Resolve(c.Compensation)}
