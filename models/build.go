@@ -56,10 +56,10 @@ func (o *Options) setDefaults() {
 	if o.AgeingBasis == "" {
 		o.AgeingBasis = "due_date"
 	}
-	if len(o.ABC) != 2 {
+	if len(o.ABC) == 0 {
 		o.ABC = []float64{0.80, 0.95}
 	}
-	if len(o.XYZ) != 2 {
+	if len(o.XYZ) == 0 {
 		o.XYZ = []float64{0.10, 0.25}
 	}
 	if o.OverdueGraceDays == nil {
@@ -78,10 +78,10 @@ func (o *Options) validate() error {
 	if o.AgeingBasis != "due_date" && o.AgeingBasis != "invoice_date" {
 		return fmt.Errorf("models: ageing_basis %q: want due_date or invoice_date", o.AgeingBasis)
 	}
-	if !(o.ABC[0] > 0 && o.ABC[0] < o.ABC[1] && o.ABC[1] <= 1) {
+	if !(len(o.ABC) == 2 && o.ABC[0] > 0 && o.ABC[0] < o.ABC[1] && o.ABC[1] <= 1) {
 		return fmt.Errorf("models: abc %v: want two increasing shares in (0, 1], such as [0.8, 0.95]", o.ABC)
 	}
-	if !(o.XYZ[0] > 0 && o.XYZ[0] < o.XYZ[1]) {
+	if !(len(o.XYZ) == 2 && o.XYZ[0] > 0 && o.XYZ[0] < o.XYZ[1]) {
 		return fmt.Errorf("models: xyz %v: want two increasing coefficients of variation above 0, such as [0.1, 0.25]", o.XYZ)
 	}
 	return nil
@@ -102,11 +102,20 @@ func (o Options) variables() []variable {
 		{"ageing_buckets", fmt.Sprintf("[%s]::INTEGER[]", strings.Join(ints, ", "))},
 		{"ageing_basis", wh.QuoteString(o.AgeingBasis)},
 		// decimals, not doubles: total × 0.8 in doubles misses exact boundaries (400.08 of 500.10 is 80 %, not less)
-		{"abc_limits", fmt.Sprintf("[%s, %s]::DECIMAL(18, 9)[]", decimalLiteral(o.ABC[0]), decimalLiteral(o.ABC[1]))},
-		{"xyz_limits", fmt.Sprintf("[%s, %s]::DECIMAL(18, 9)[]", decimalLiteral(o.XYZ[0]), decimalLiteral(o.XYZ[1]))},
+		{"abc_limits", decimalList(o.ABC)},
+		{"xyz_limits", decimalList(o.XYZ)},
 		{"overdue_grace_days", fmt.Sprint(*o.OverdueGraceDays)},
 		{"as_of_only", fmt.Sprint(o.asOfOnly)},
 	}
+}
+
+// decimalList writes limits as a DECIMAL(18, 9)[] literal.
+func decimalList(xs []float64) string {
+	lits := make([]string, len(xs))
+	for i, x := range xs {
+		lits[i] = decimalLiteral(x)
+	}
+	return "[" + strings.Join(lits, ", ") + "]::DECIMAL(18, 9)[]"
 }
 
 // decimalLiteral writes a limit from kam.yaml as the decimal it was written as

@@ -318,3 +318,24 @@ func TestFailedIncrementalBuildChangesNothing(t *testing.T) {
 	assertRows(t, db, `SELECT document_id, open_amount::decimal(18,2) FROM receivables_open_invoices WHERE as_of = '2026-10-25' AND document_id = 'INV-LATE'`,
 		[]string{"INV-LATE 400.00"})
 }
+
+// Settings the models cannot use are refused, not replaced by the defaults:
+// a wrong number of ABC or XYZ limits used to mean the defaults.
+func TestBuildRefusesBadSettings(t *testing.T) {
+	db := emptyWarehouse(t)
+	for _, tc := range []struct {
+		opt  models.Options
+		want string
+	}{
+		{models.Options{ABC: []float64{0.6}}, "models: abc [0.6]"},
+		{models.Options{ABC: []float64{0.6, 0.8, 0.9}}, "models: abc [0.6 0.8 0.9]"},
+		{models.Options{XYZ: []float64{0.1}}, "models: xyz [0.1]"},
+		{models.Options{ABC: []float64{0.95, 0.8}}, "models: abc [0.95 0.8]"},
+		{models.Options{AgeingBuckets: []int{60, 30}}, "models: ageing_buckets [60 30]"},
+	} {
+		tc.opt.AsOf = date("2026-10-31")
+		if _, err := models.Build(context.Background(), db, tc.opt); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("Build(%+v) = %v, want an error naming %s", tc.opt, err, tc.want)
+		}
+	}
+}

@@ -129,7 +129,18 @@ func checkWholeDays(root *yaml.Node) error {
 		for j := 0; j+1 < len(m.Content); j += 2 {
 			key, val := m.Content[j].Value, m.Content[j+1]
 			switch key {
-			case "active_window_days", "overdue_grace_days", "ageing_buckets":
+			case "abc", "xyz":
+				// a wrong count would otherwise fall back to the defaults without a word
+				if val.Kind == yaml.SequenceNode && len(val.Content) != 2 {
+					return fmt.Errorf("line %d: models: %s: want two limits, such as %s", val.Line, key, map[string]string{"abc": "[0.8, 0.95]", "xyz": "[0.1, 0.25]"}[key])
+				}
+				continue
+			case "active_window_days":
+				// 0 would otherwise read as "not set" and silently mean 90
+				if val.Kind == yaml.ScalarNode && val.ShortTag() == "!!int" && strings.TrimLeft(val.Value, "+-0") == "" {
+					return fmt.Errorf("line %d: models: active_window_days: %s must be at least 1", val.Line, val.Value)
+				}
+			case "overdue_grace_days", "ageing_buckets":
 			default:
 				continue
 			}

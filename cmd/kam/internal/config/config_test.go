@@ -92,6 +92,11 @@ func TestDayCountsAreWhole(t *testing.T) {
 		{"models:\n  active_window_days: 90.0\n", `line 2: models: active_window_days: "90.0" is not a whole number of days`},
 		{"models: {overdue_grace_days: seven}\n", `line 1: models: overdue_grace_days: "seven" is not a whole number of days`},
 		{"models: {ageing_buckets: []}\n", `line 1: models: ageing_buckets: [] gives no limits; leave the key out for the default [30, 60, 90]`},
+		// 0 and a wrong number of limits used to fall back to the defaults silently
+		{"models:\n  active_window_days: 0\n", `line 2: models: active_window_days: 0 must be at least 1`},
+		{"models: {abc: [0.6]}\n", `line 1: models: abc: want two limits, such as [0.8, 0.95]`},
+		{"models: {xyz: [0.1, 0.2, 0.3]}\n", `line 1: models: xyz: want two limits, such as [0.1, 0.25]`},
+		{"models: {abc: []}\n", `line 1: models: abc: want two limits, such as [0.8, 0.95]`},
 	} {
 		if _, err := config.Parse([]byte(tc.yaml)); err == nil || err.Error() != tc.want {
 			t.Errorf("Parse(%q) = %v, want %s", tc.yaml, err, tc.want)
