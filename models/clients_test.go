@@ -151,6 +151,12 @@ func TestDiscountComplianceExactAtLargePrices(t *testing.T) {
 		"O5 PR2 150000000.3700 142500000.35000000 142000000.0000 1.0000 500000.35000000 0.0533",
 		"O6  9.9999 9.99990000 9.9990 1000.0000 0.90000000 0.0001",
 	})
+	// A promotion ending before it starts covers no day: PR3 would allow 50 % off
+	// O2 in June, which would then comply. It is in no mart.
+	ingestCSV(t, db, "promotions", "promo_id,name,starts_on,ends_on,category,discount_pct\nPR3,Отозвана,2026-06-30,2026-06-01,Equipment,50\n")
+	build(t, db, models.Options{AsOf: date("2026-07-31")})
+	assertRows(t, db, `SELECT order_id, coalesce(promo_id, '-') FROM discount_compliance ORDER BY order_id`, []string{"O1 PR1", "O2 -", "O5 PR2", "O6 -"})
+	assertRows(t, db, `SELECT promo_id FROM promo_uplift ORDER BY promo_id`, []string{"PR1", "PR2"})
 }
 
 // A line of 100,000 × 150,000,000 overflows DECIMAL(18,8). kam ingest
