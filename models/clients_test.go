@@ -235,3 +235,29 @@ func TestCompetitorShareIgnoresClientsWithoutPurchases(t *testing.T) {
 		"segment - 100.00 200.00 0.5000 0.5000 0.5000 1 0",
 	})
 }
+
+// KAMs type competitor names: "Big Rival" and "BIG  RIVAL" are one competitor,
+// whose latest note (50 %) counts; added up as two (80 %) K1's wallet of 200
+// would read 500.
+func TestCompetitorNamesIgnoreCaseAndSpaces(t *testing.T) {
+	c := &salesCompany{
+		categories: map[string]string{"S1": "Food"},
+		segments:   map[string]string{"K1": "Retail"},
+		lines: []saleLine{{order: "O1", line: 1, client: "K1", sku: "S1", ordered: date("2026-05-10"), shipped: date("2026-05-10"),
+			qty: 10, shippedQty: 10, price: 120000}},
+		notes: []saleNote{
+			{day: date("2026-05-10"), client: "K1", category: "Food", competitor: "Big Rival", share: 300, volume: -1},
+			{day: date("2026-05-15"), client: "K1", category: "Food", competitor: "BIG  RIVAL", share: 500, volume: -1},
+		},
+	}
+	db := emptyWarehouse(t)
+	dir := t.TempDir()
+	c.write(t, dir, 0, 0)
+	ingestFrom(t, db, dir)
+	build(t, db, models.Options{AsOf: date("2026-05-31")})
+	assertRows(t, db, `SELECT level, our_monthly_sales::decimal(18,2), wallet::decimal(18,2), share, competitors
+        FROM competitor_share WHERE month = '2026-05-01' ORDER BY ALL`, []string{
+		"client 100.00 200.00 0.5000 1",
+		"segment 100.00 200.00 0.5000 1",
+	})
+}

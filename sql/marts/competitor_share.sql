@@ -2,7 +2,7 @@
 -- @unique: month, level, segment, client_id, category
 -- @not_null: month, as_of, level, segment, category, our_monthly_sales
 -- @incremental: month by month
--- @description: share of wallet and estimated market share. Our monthly sales = net sales of the 12 calendar months ending with the month / 12 (not below 0). Notes: per client, category and competitor the latest note in the 12 months to as_of that gives a share or a volume; monthly_volume is used when given, else share_pct. Client level: wallet = (ours + Σ competitor volumes) / (1 - Σ competitor shares), share = ours / wallet (shares adding up to 100 % or more are read as 99 % and flagged). Segment level, over the segment's clients that buy the category from us or have notes: the noted clients' wallets are known; for clients without notes the rule is stated per bound: share_high assumes they buy the category only from us; share_point assumes their share of wallet is the noted clients' pooled share; share_low assumes it is the lowest share of wallet above 0 among the noted clients (or the pooled share, if lower), and is 0 when no noted client buys from us (nothing known)
+-- @description: share of wallet and estimated market share. Our monthly sales = net sales of the 12 calendar months ending with the month / 12 (not below 0). Notes: per client, category and competitor (its name compared in lower case, runs of spaces as one) the latest note in the 12 months to as_of that gives a share or a volume; monthly_volume is used when given, else share_pct. Client level: wallet = (ours + Σ competitor volumes) / (1 - Σ competitor shares), share = ours / wallet (shares adding up to 100 % or more are read as 99 % and flagged). Segment level, over the segment's clients that buy the category from us or have notes: the noted clients' wallets are known; for clients without notes the rule is stated per bound: share_high assumes they buy the category only from us; share_point assumes their share of wallet is the noted clients' pooled share; share_low assumes it is the lowest share of wallet above 0 among the noted clients (or the pooled share, if lower), and is 0 when no noted client buys from us (nothing known)
 with
 
 months as (
@@ -45,7 +45,7 @@ latest_notes as (
         months.month,
         notes.client_id,
         notes.category,
-        notes.competitor,
+        notes.competitor_key as competitor,
         notes.share_pct,
         notes.monthly_volume
     from months
@@ -53,8 +53,8 @@ latest_notes as (
         on notes.noted_on <= months.period_end
         and notes.noted_on > (months.period_end - interval 12 month)::date
     qualify row_number() over (
-        partition by months.month, notes.client_id, notes.category, notes.competitor
-        order by notes.noted_on desc
+        partition by months.month, notes.client_id, notes.category, notes.competitor_key
+        order by notes.noted_on desc, notes.competitor
     ) = 1
 ),
 
