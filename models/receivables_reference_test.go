@@ -66,10 +66,10 @@ func (l *refLedger) sorted() []refDoc {
 }
 
 // clientOf is the client a document counts for, "" when none: rule 1 for
-// payments (a known client_id, else the one client with the payer's INN,
-// else the client of the invoice it names).
+// payments (client_id, else the one client with the payer's INN, else the
+// client of the invoice it names).
 func (l *refLedger) clientOf(d refDoc) string {
-	if d.kind != "payment" || l.known(d.client) {
+	if d.kind != "payment" || d.client != "" {
 		return d.client
 	}
 	var byINN []string
@@ -85,10 +85,6 @@ func (l *refLedger) clientOf(d refDoc) string {
 		return inv.client
 	}
 	return ""
-}
-
-func (l *refLedger) known(client string) bool {
-	return slices.ContainsFunc(l.clients, func(c refClient) bool { return c.id == client })
 }
 
 func (l *refLedger) terms(client string) int { return max(l.client(client).terms, 0) }
@@ -361,9 +357,7 @@ func (l *refLedger) unmatchedRows() []string {
 			continue
 		}
 		reason := "no_inn"
-		if d.client != "" {
-			reason = "unknown_client"
-		} else if d.inn != "" {
+		if d.inn != "" {
 			reason = "unmatched_inn"
 			n := 0
 			for _, c := range l.clients {
@@ -375,7 +369,7 @@ func (l *refLedger) unmatchedRows() []string {
 				reason = "ambiguous_inn"
 			}
 		}
-		out = append(out, fmt.Sprintf("%s %s %s %s %s %s %s", d.id, d.date.Format("2006-01-02"), dashIfEmpty(d.inn), dashIfEmpty(d.client), kopecks(d.amount), dashIfEmpty(d.names), reason))
+		out = append(out, fmt.Sprintf("%s %s %s %s %s %s", d.id, d.date.Format("2006-01-02"), dashIfEmpty(d.inn), kopecks(d.amount), dashIfEmpty(d.names), reason))
 	}
 	slices.Sort(out)
 	return out
@@ -459,11 +453,6 @@ func (g *refGen) batch(from, to time.Time) {
 				d.client, d.inn = "", "7799999999"
 			case k < 5:
 				d.client, d.inn = "", ""
-			case k < 6: // a client_id no client has: matched as if it had none, else unknown_client
-				d.client = "C-GONE"
-				if g.r.IntN(2) == 0 {
-					d.inn = ""
-				}
 			}
 			if g.r.IntN(15) == 0 {
 				d.amount = -g.amount(300) // money paid back
@@ -682,7 +671,7 @@ func checkReceivablesReference(t *testing.T, seed uint64) {
 		assertRows(t, db, openSQL, open)
 		assertRows(t, db, creditSQL, credit)
 		assertRows(t, db, dsoSQL, dso)
-		assertRows(t, db, `SELECT payment_id, paid_on, coalesce(payer_inn, '-'), coalesce(named_client_id, '-'), amount::decimal(18,2), coalesce(invoice_id, '-'), reason
+		assertRows(t, db, `SELECT payment_id, paid_on, coalesce(payer_inn, '-'), amount::decimal(18,2), coalesce(invoice_id, '-'), reason
             FROM unmatched_payments ORDER BY ALL`, l.unmatchedRows())
 	}
 

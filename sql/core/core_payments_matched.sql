@@ -1,6 +1,6 @@
 -- @grain: one row per payment
 -- @materialize: view
--- @description: payments with the client they belong to: the client_id the bank row carries when it names a known client, else the one client whose INN equals payer_inn, else the client of the invoice the payment names (a payer outside the CRM, e.g. a founder paying for the company: the payment is applied to the invoice it names); match_kind says how (client_id, inn, invoice) or why not (unknown_client: the row's client_id names no client; unmatched_inn: no client has that INN; ambiguous_inn: several clients share it; no_inn: neither client_id nor payer_inn), with no known invoice named; unmatched payments keep client_id empty and stay out of every client balance (a client_id no client has would otherwise be a balance nobody owns); named_client_id is the client_id the row carried
+-- @description: payments with the client they belong to: the client_id the bank row carries, else the one client whose INN equals payer_inn, else the client of the invoice the payment names (a payer outside the CRM, e.g. a founder paying for the company: the payment is applied to the invoice it names); match_kind says how (client_id, inn, invoice) or why not (unmatched_inn: no client has that INN; ambiguous_inn: several clients share it; no_inn: neither client_id nor payer_inn), with no known invoice named; unmatched payments keep client_id empty and stay out of every client balance
 with
 
 clients as (
@@ -21,7 +21,7 @@ client_inns as (
     group by trim(inn)
 ),
 
--- a payment carrying a known client_id needs no matching: only the others are joined. Both branches read the staging
+-- a payment carrying its client_id needs no matching: only the others are joined. Both branches read the staging
 -- view themselves: a CTE read twice is materialised (1.4 M rows here), and a stored view keeps no NOT MATERIALIZED
 final as (
     select
@@ -32,10 +32,9 @@ final as (
         amount,
         invoice_id,
         purpose,
-        'client_id' as match_kind,
-        client_id as named_client_id
+        'client_id' as match_kind
     from staging.stg_payments as payments
-    where client_id in (select client_id from clients)
+    where client_id is not null
     union all
     select
         payments.payment_id,
@@ -51,19 +50,16 @@ final as (
         case
             when client_inns.clients = 1 then 'inn'
             when invoices.client_id is not null then 'invoice'
-            when payments.client_id is not null then 'unknown_client'
             when payments.payer_inn is null then 'no_inn'
             when client_inns.clients is null then 'unmatched_inn'
             else 'ambiguous_inn'
-        end as match_kind,
-        payments.client_id as named_client_id
+        end as match_kind
     from staging.stg_payments as payments
     left join client_inns
         on client_inns.inn = payments.payer_inn
     left join invoices
         on invoices.invoice_id = payments.invoice_id
     where payments.client_id is null
-        or payments.client_id not in (select client_id from clients)
 )
 
 select * from final

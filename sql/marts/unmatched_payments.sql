@@ -3,7 +3,7 @@
 -- @not_null: payment_id, paid_on, amount, reason
 -- @incremental: paid_on
 -- @as_of_cut: paid_on
--- @description: payments without a known client_id whose payer_inn matches no client (unmatched_inn), several clients (ambiguous_inn), or that carry no INN at all (no_inn), and those whose client_id names no client (unknown_client, the id in named_client_id), none naming a known invoice; they stay out of every client's receivables until the client, its INN or the payment's client_id is loaded
+-- @description: payments without client_id whose payer_inn matches no client (unmatched_inn), several clients (ambiguous_inn), or that carry no INN at all (no_inn); they stay out of every client's receivables until the client's INN or the payment's client_id is loaded
 with
 
 payments as (
@@ -16,7 +16,6 @@ final as (
         payment_id,
         paid_on,
         payer_inn,
-        named_client_id,
         amount,
         invoice_id,
         purpose,
