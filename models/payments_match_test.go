@@ -39,3 +39,18 @@ func TestPaymentMatchedByNamedInvoice(t *testing.T) {
 		"PAY-X5 unmatched_inn",
 	})
 }
+
+// A payment naming a client_id no client has yet stays on that id, nameless,
+// until the client is loaded (docs/data-contract.md, rule 1).
+func TestPaymentOfAClientNotLoadedYet(t *testing.T) {
+	db := loadFixture(t, "receivables")
+	ingestCSV(t, db, "payments", "payment_id,paid_on,client_id,payer_inn,amount,invoice_id,purpose\nPAY-N1,2026-03-23,NOSUCH,,40,,аванс\n")
+	opt := models.Options{AsOf: date("2026-03-31")}
+	build(t, db, opt)
+	q := "SELECT client_id, coalesce(client_name, '-'), advance::decimal(18,2), balance::decimal(18,2) FROM receivables_ageing WHERE as_of = '2026-03-31' AND client_id = 'NOSUCH'"
+	assertRows(t, db, q, []string{"NOSUCH - 40.00 -40.00"})
+	assertRows(t, db, "SELECT count(*) FROM unmatched_payments WHERE payment_id = 'PAY-N1'", []string{"0"})
+	ingestCSV(t, db, "clients", "client_id,name,segment\nNOSUCH,Новый клиент,Retail\n")
+	build(t, db, opt)
+	assertRows(t, db, q, []string{"NOSUCH Новый клиент 40.00 -40.00"})
+}
