@@ -107,7 +107,7 @@ func (a *app) openBuiltAsOf(ctx context.Context, c *config.Config, readOnly bool
 		return nil, time.Time{}, nil, fmt.Errorf("copy the warehouse to build it as of %s: %w", asOf.Format("2006-01-02"), err)
 	}
 	removeCopy := func() { os.RemoveAll(dir) }
-	fmt.Fprintf(a.stdout, "the marts are built as of %s: building a copy of the warehouse as of %s for these pages\n",
+	fmt.Fprintf(a.stdout, "the marts are built as of %s: building a copy of the warehouse as of %s to draw from\n",
 		built.Format("2006-01-02"), asOf.Format("2006-01-02"))
 	cc := *c
 	cc.Warehouse = filepath.Join(dir, filepath.Base(path))
