@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/xuri/excelize/v2"
@@ -367,5 +368,65 @@ func TestPagesAsOfAnEarlierDate(t *testing.T) {
 				t.Errorf("the warehouse copy %s was left behind", e.Name())
 			}
 		}
+	}
+}
+
+// A render replaces its folder whole: an interrupted one leaves the site as
+// it was, a page of a KAM gone does not stay, and a folder holding files
+// kam did not write is refused.
+func TestRenderReplacesTheSiteWhole(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "demo")
+	if code, stdout, stderr := kam(t, "demo", "--dir", dir, "--managers", "3", "--clients", "20", "--months", "3", "--as-of", "2026-10-20"); code != 0 {
+		t.Fatalf("kam demo: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	cfg := filepath.Join(dir, "kam.yaml")
+	site := filepath.Join(dir, "site")
+	snapshot := func() map[string]string {
+		files := map[string]string{}
+		filepath.WalkDir(site, func(p string, e fs.DirEntry, err error) error {
+			if err == nil && !e.IsDir() {
+				b, _ := os.ReadFile(p)
+				files[p] = string(b)
+			}
+			return err
+		})
+		return files
+	}
+	stale := filepath.Join(site, "kam", "M99", "index.html")
+	writeFile(t, stale, "a page of a KAM who left")
+	if code, _, stderr := kam(t, "--config", cfg, "render"); code != 0 {
+		t.Fatalf("kam render: exit %d: %s", code, stderr)
+	}
+	if _, err := os.Stat(stale); err == nil {
+		t.Error("the page of a KAM gone stayed in the site")
+	}
+	before := snapshot()
+	if len(before) < 5 {
+		t.Fatalf("the site has %d files", len(before))
+	}
+	ctx, cancel := context.WithCancelCause(context.Background())
+	cancel(&interrupted{sig: syscall.SIGINT})
+	var out, errb bytes.Buffer
+	if code := run(ctx, []string{"--config", cfg, "render", "--as-of", "2026-09-30"}, &out, &errb); code != 130 {
+		t.Errorf("interrupted render: exit %d, %s; want 130", code, errb.String())
+	}
+	after := snapshot()
+	if len(after) != len(before) {
+		t.Errorf("the interrupted render changed the site: %d files, was %d", len(after), len(before))
+	}
+	for p, b := range before {
+		if after[p] != b {
+			t.Errorf("the interrupted render changed %s", p)
+		}
+	}
+	ents, _ := os.ReadDir(dir)
+	for _, e := range ents {
+		if strings.Contains(e.Name(), "-next-") || strings.HasPrefix(e.Name(), ".kam-as-of-") {
+			t.Errorf("%s was left beside the site", e.Name())
+		}
+	}
+	writeFile(t, filepath.Join(site, "notes.txt"), "mine")
+	if code, _, stderr := kam(t, "--config", cfg, "render"); code != exitUsage || !strings.Contains(stderr, "notes.txt") {
+		t.Errorf("render into a folder with a foreign file: exit %d, %q; want %d naming it", code, stderr, exitUsage)
 	}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"errors"
@@ -29,6 +30,10 @@ year, hr/ with the pay sheets and their payroll XLSX files. Every page is
 one self-contained HTML file: the chart library is embedded, nothing is
 requested from another host, and the pages work opened from disk. The same
 warehouse gives the same bytes.
+
+The site is written beside DIR and put in its place whole: an interrupted
+or failed render leaves the previous site as it was, and pages of KAMs who
+left do not stay. DIR must hold nothing but a site kam wrote.
 
 --as-of another date than the last build's draws the pages from a copy of
 the warehouse built as of that date (beside it, removed afterwards), so they
@@ -63,22 +68,132 @@ func (a *app) render(ctx context.Context, c *config.Config, out, lang string, as
 	if lang != "ru" && lang != "en" {
 		return withCode(exitUsage, fmt.Errorf("--lang %q: want ru or en", lang))
 	}
+	out, err := filepath.Abs(out)
+	if err != nil {
+		return err
+	}
+	if err := checkSiteFolder(out); err != nil {
+		return err
+	}
 	db, asOf, closeDB, err := a.openBuiltAsOf(ctx, c, false, asOf)
 	if err != nil {
 		return err
 	}
 	defer closeDB()
+	// The site is written into a folder beside out and swapped in whole: an
+	// interrupted or failed render leaves the previous site as it was, and
+	// no page of another date or of a KAM gone stays beside the new ones.
+	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+		return err
+	}
+	next, err := os.MkdirTemp(filepath.Dir(out), "."+filepath.Base(out)+"-next-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(next) // gone already once swapped in
+	if err := os.Chmod(next, 0o755); err != nil {
+		return err
+	}
+	if err := linkPayrolls(out, next); err != nil {
+		return err
+	}
 	opt := dashboards.Options{Lang: lang, AsOf: asOf, Compensation: c.Resolve(c.Compensation)}
 	// the pages are written side by side: one line says what is going on
 	line := a.progress()
 	line.show("render: the director's, KAMs' and HR pages into %s", out)
-	err = dashboards.RenderSite(ctx, db, out, opt)
+	err = dashboards.RenderSite(ctx, db, next, opt)
 	line.clear()
+	if err == nil {
+		// an interrupt the render did not stop at may have left its mark in a page (a warning)
+		err = ctx.Err()
+	}
 	if err != nil {
 		return fmt.Errorf("render: %w", err)
 	}
+	if err := prunePayrolls(next); err != nil {
+		return err
+	}
+	if err := swapFolder(next, out); err != nil {
+		return fmt.Errorf("render: put the new site in place of %s: %w", out, err)
+	}
 	fmt.Fprintf(a.stdout, "render: site written to %s (as of %s, %s)\n", filepath.Join(out, "index.html"), asOf.Format("2006-01-02"), lang)
 	return nil
+}
+
+// siteEntries are what a render writes at the top of its folder.
+var siteEntries = map[string]bool{"index.html": true, "director": true, "kam": true, "hr": true}
+
+// checkSiteFolder refuses an output folder holding anything a render does
+// not write: the render replaces the folder whole.
+func checkSiteFolder(out string) error {
+	ents, err := os.ReadDir(out)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	for _, e := range ents {
+		if !siteEntries[e.Name()] {
+			return withCode(exitUsage, fmt.Errorf("%s holds %s, which kam render did not write: a render replaces its folder whole, so give --out an empty or new folder", out, e.Name()))
+		}
+	}
+	return nil
+}
+
+// linkPayrolls links the payroll workbooks of the current site into the
+// next one: the HR page rewrites only those whose pay sheet changed, and
+// writes each through a new file, never into a linked one.
+func linkPayrolls(out, next string) error {
+	old, err := filepath.Glob(filepath.Join(out, "hr", "payroll-*.xlsx"))
+	if err != nil || len(old) == 0 {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Join(next, "hr"), 0o755); err != nil {
+		return err
+	}
+	for _, f := range old {
+		if err := os.Link(f, filepath.Join(next, "hr", filepath.Base(f))); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// prunePayrolls removes the linked workbooks the new HR page does not link to.
+func prunePayrolls(next string) error {
+	files, err := filepath.Glob(filepath.Join(next, "hr", "payroll-*.xlsx"))
+	if err != nil || len(files) == 0 {
+		return err
+	}
+	page, err := os.ReadFile(filepath.Join(next, "hr", "index.html"))
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	for _, f := range files {
+		if !bytes.Contains(page, []byte(`"`+filepath.Base(f)+`"`)) {
+			if err := os.Remove(f); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// swapFolder puts next in place of out (which may not exist yet) and removes the old one.
+func swapFolder(next, out string) error {
+	if _, err := os.Stat(out); errors.Is(err, fs.ErrNotExist) {
+		return os.Rename(next, out)
+	}
+	old := next + "-old"
+	if err := os.Rename(out, old); err != nil {
+		return err
+	}
+	if err := os.Rename(next, out); err != nil {
+		os.Rename(old, out)
+		return err
+	}
+	return os.RemoveAll(old)
 }
 
 // openBuiltAsOf opens the warehouse for pages as of asOf (zero: the last

@@ -91,7 +91,7 @@ func (i *interrupted) Error() string {
 		name = "SIGTERM"
 	}
 	return fmt.Sprintf("interrupted by %s: the step in progress was rolled back and the steps reported "+
-		"done are kept (each file load and each build is all or nothing); run the command again to finish", name)
+		"done are kept (each file load, build and render is all or nothing); run the command again to finish", name)
 }
 
 func isUsage(err error) bool {
