@@ -92,7 +92,12 @@ func (a *app) ingest(ctx context.Context, c *config.Config, names []string, perF
 		switch r.Status {
 		case ingest.StatusFailed:
 			failed++
-			fmt.Fprintf(a.stderr, "ingest %v\n", r.Err)
+			if ctx.Err() != nil {
+				// the driver's words for it ("context canceled", "INTERRUPT Error") say less than this
+				fmt.Fprintf(a.stderr, "ingest %s: interrupted, not loaded (rolled back)\n", r.File)
+				continue
+			}
+			fmt.Fprintln(a.stderr, r.Err) // "ingest FILE: what is wrong"
 		case ingest.StatusSkipped:
 			skipped++
 		default:
