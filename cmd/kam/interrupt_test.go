@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -52,5 +53,26 @@ func TestInterruptedCommandExitCode(t *testing.T) {
 	}
 	if code, _, stderr := kam(t, "--config", cfg, "build", "--as-of", "2026-10-31"); code != 0 {
 		t.Fatalf("kam build after the interrupted ones: exit %d: %s", code, stderr)
+	}
+}
+
+// What a killed render left beside the warehouse goes once it is a day old;
+// a newer one may belong to a render still running.
+func TestRemoveStale(t *testing.T) {
+	dir := t.TempDir()
+	old, fresh := filepath.Join(dir, ".kam-as-of-1"), filepath.Join(dir, ".kam-as-of-2")
+	for _, d := range []string{old, fresh} {
+		writeFile(t, filepath.Join(d, "kam.duckdb"), "x")
+	}
+	day := time.Now().Add(-25 * time.Hour)
+	if err := os.Chtimes(old, day, day); err != nil {
+		t.Fatal(err)
+	}
+	removeStale(filepath.Join(dir, ".kam-as-of-*"))
+	if _, err := os.Stat(old); err == nil {
+		t.Error("the day-old copy stayed")
+	}
+	if _, err := os.Stat(fresh); err != nil {
+		t.Error("the fresh copy was removed")
 	}
 }

@@ -86,6 +86,7 @@ func (a *app) render(ctx context.Context, c *config.Config, out, lang string, as
 	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
 		return err
 	}
+	removeStale(filepath.Join(filepath.Dir(out), "."+filepath.Base(out)+"-next-*"))
 	next, err := os.MkdirTemp(filepath.Dir(out), "."+filepath.Base(out)+"-next-")
 	if err != nil {
 		return err
@@ -179,6 +180,18 @@ func prunePayrolls(next string) error {
 	return nil
 }
 
+// removeStale removes the working folders matching pattern that a killed
+// render or report left behind (a warehouse copy is as large as the
+// warehouse). Only those a day old: another render may be using a newer one.
+func removeStale(pattern string) {
+	dirs, _ := filepath.Glob(pattern)
+	for _, d := range dirs {
+		if st, err := os.Stat(d); err == nil && st.IsDir() && time.Since(st.ModTime()) > 24*time.Hour {
+			os.RemoveAll(d)
+		}
+	}
+}
+
 // swapFolder puts next in place of out (which may not exist yet) and removes the old one.
 func swapFolder(next, out string) error {
 	if _, err := os.Stat(out); errors.Is(err, fs.ErrNotExist) {
@@ -245,6 +258,7 @@ func copyWarehouse(ctx context.Context, db *sql.DB, path string, readOnly bool) 
 			return "", err
 		}
 	}
+	removeStale(filepath.Join(filepath.Dir(path), ".kam-as-of-*"))
 	dir, err := os.MkdirTemp(filepath.Dir(path), ".kam-as-of-")
 	if err != nil {
 		return "", err
